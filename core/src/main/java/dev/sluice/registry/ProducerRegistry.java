@@ -40,7 +40,7 @@ public final class ProducerRegistry {
 
     private final ConcurrentHashMap<String, Object> byName = new ConcurrentHashMap<>();
 
-    private final ConcurrentHashMap<IdentityKey, ProducerEntry> byProducer = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<IdentityKey, Object> byObject = new ConcurrentHashMap<>();
 
     private final CopyOnWriteArrayList<RegistryListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -71,12 +71,7 @@ public final class ProducerRegistry {
         Objects.requireNonNull(producer, "producer");
         ProducerEntry entry = new ProducerEntry(checkName(name), producer);
         claimName(entry.name, entry, "producer " + producer);
-        ProducerEntry previous = this.byProducer.putIfAbsent(new IdentityKey(producer), entry);
-        if (previous != null) {
-            this.byName.remove(entry.name, entry);
-            throw new IllegalStateException("Cannot register producer '" + entry.name + "' (" + producer
-                    + "): it is already registered as producer '" + previous.name + "'");
-        }
+        claimObject(producer, entry, "producer");
         publish(new RegistryEvent.ProducerAdded(entry.name));
         for (Object other : this.byName.values()) {
             if (other instanceof ConsumerEntry consumer && consumer.consumer.producer() == producer) {
@@ -98,6 +93,7 @@ public final class ProducerRegistry {
         Objects.requireNonNull(consumer, "consumer");
         ConsumerEntry entry = new ConsumerEntry(checkName(name), consumer);
         claimName(entry.name, entry, "consumer " + consumer);
+        claimObject(consumer, entry, "consumer");
         consumer.addProducerListener(entry);
         publish(new RegistryEvent.ConsumerAdded(entry.name));
         Producer current = consumer.producer();
@@ -116,12 +112,13 @@ public final class ProducerRegistry {
     public boolean remove(String name) {
         Object removed = this.byName.remove(name);
         if (removed instanceof ProducerEntry producer) {
-            this.byProducer.remove(new IdentityKey(producer.producer), producer);
+            this.byObject.remove(new IdentityKey(producer.producer), producer);
             producer.detach(null);
             publish(new RegistryEvent.Removed(name, true));
             return true;
         }
         if (removed instanceof ConsumerEntry consumer) {
+            this.byObject.remove(new IdentityKey(consumer.consumer), consumer);
             consumer.consumer.removeProducerListener(consumer);
             ProducerEntry attached = consumer.attached;
             if (attached != null) {
@@ -131,6 +128,11 @@ public final class ProducerRegistry {
             return true;
         }
         return false;
+    }
+
+    /** Whether {@code producerOrConsumer} itself is registered, under any name. */
+    public boolean contains(Object producerOrConsumer) {
+        return this.byObject.containsKey(new IdentityKey(producerOrConsumer));
     }
 
     /** The producer called {@code name}, now. */
@@ -249,6 +251,23 @@ public final class ProducerRegistry {
         }
     }
 
+    private void claimObject(Object target, Object entry, String kind) {
+        Object previous = this.byObject.putIfAbsent(new IdentityKey(target), entry);
+        if (previous != null) {
+            this.byName.remove(nameOf(entry), entry);
+            throw new IllegalStateException("Cannot register " + kind + " '" + nameOf(entry) + "' (" + target
+                    + "): it is already registered as " + kind + " '" + nameOf(previous) + "'");
+        }
+    }
+
+    private static String nameOf(Object entry) {
+        return (entry instanceof ProducerEntry producer) ? producer.name : ((ConsumerEntry) entry).name;
+    }
+
+    private @Nullable ProducerEntry producerEntry(Producer producer) {
+        return (this.byObject.get(new IdentityKey(producer)) instanceof ProducerEntry entry) ? entry : null;
+    }
+
     private void publish(RegistryEvent event) {
         for (RegistryListener listener : this.listeners) {
             try {
@@ -311,7 +330,7 @@ public final class ProducerRegistry {
 
         @Override
         public void registered(Producer producer, boolean streaming) {
-            ProducerEntry entry = ProducerRegistry.this.byProducer.get(new IdentityKey(producer));
+            ProducerEntry entry = producerEntry(producer);
             if (entry != null) {
                 entry.attach(this, streaming);
             }
@@ -327,7 +346,7 @@ public final class ProducerRegistry {
 
         @Override
         public void stopped(Producer producer) {
-            ProducerEntry entry = ProducerRegistry.this.byProducer.get(new IdentityKey(producer));
+            ProducerEntry entry = producerEntry(producer);
             if (entry != null) {
                 entry.detach(ProducerState.STOPPED);
             }
@@ -351,7 +370,7 @@ public final class ProducerRegistry {
 
         @Override
         public void failed(Producer producer, Throwable failure) {
-            ProducerEntry entry = ProducerRegistry.this.byProducer.get(new IdentityKey(producer));
+            ProducerEntry entry = producerEntry(producer);
             if (entry != null) {
                 publish(new RegistryEvent.CallbackFailed(entry.name, this.name, failure));
             }
