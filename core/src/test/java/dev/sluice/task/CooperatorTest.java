@@ -2,7 +2,6 @@ package dev.sluice.task;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -138,17 +137,7 @@ class CooperatorTest {
         int[] units = {0};
         Cooperator cooperator = Cooperator.builder().scheduler(this.scheduler)
                 .terminationPredicate(() -> () -> units[0] >= 10).build();
-        cooperator.cooperate(new Iterator<Object>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Object next() {
-                return ++units[0];
-            }
-        });
+        cooperator.cooperate(Script.endless(() -> ++units[0]));
 
         this.scheduler.pump();
 
@@ -173,18 +162,10 @@ class CooperatorTest {
         ManualClock clock = new ManualClock();
         Cooperator cooperator = Cooperator.builder().scheduler(this.scheduler).clock(clock)
                 .timeSlice(Duration.ofMillis(10)).build();
-        cooperator.cooperate(new Iterator<Object>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Object next() {
-                clock.advance(Duration.ofMillis(4));
-                return CooperatorTest.this.log.add("unit");
-            }
-        });
+        cooperator.cooperate(Script.endless(() -> {
+            clock.advance(Duration.ofMillis(4));
+            return this.log.add("unit");
+        }));
 
         this.scheduler.pump();
 

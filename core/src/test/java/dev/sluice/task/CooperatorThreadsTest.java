@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.sluice.task.testing.Script;
 import org.junit.jupiter.api.Test;
 
 import static dev.sluice.task.testing.Futures.failureOf;
@@ -77,20 +78,12 @@ class CooperatorThreadsTest {
         Cooperator cooperator = Cooperator.create();
         AtomicReference<Thread> thread = new AtomicReference<>();
         CountDownLatch closed = new CountDownLatch(1);
-        cooperator.cooperate(new Iterator<Object>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Object next() {
-                thread.set(Thread.currentThread());
-                cooperator.close();
-                closed.countDown();
-                return "closed";
-            }
-        });
+        cooperator.cooperate(Script.endless(() -> {
+            thread.set(Thread.currentThread());
+            cooperator.close();
+            closed.countDown();
+            return "closed";
+        }));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> closed.getCount() == 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> !thread.get().isAlive());

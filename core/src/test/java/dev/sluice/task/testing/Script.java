@@ -38,6 +38,11 @@ public final class Script implements Iterator<Object> {
 
     /** An endless iterator that appends {@code name} to {@code log} at each step. */
     public static Iterator<Object> forever(List<String> log, String name) {
+        return endless(() -> log.add(name));
+    }
+
+    /** An endless iterator that runs {@code step} at each step and returns its result. */
+    public static Iterator<Object> endless(Supplier<?> step) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -46,8 +51,7 @@ public final class Script implements Iterator<Object> {
 
             @Override
             public Object next() {
-                log.add(name);
-                return name;
+                return step.get();
             }
         };
     }
