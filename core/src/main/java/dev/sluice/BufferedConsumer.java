@@ -1,0 +1,488 @@
+package dev.sluice;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.sluice.internal.Log;
+import dev.sluice.internal.MpscLinkedQueue;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A consumer that buffers what it is given and passes it to a {@link Sink} as fast as the sink takes it: the write
+ * path of Twisted's {@code FileDescriptor} (rules FD-1 to FD-18) as a reusable, thread-safe class.
+ *
+ * <ul>
+ *   <li>A push producer is paused when a write takes the buffer above the high-water mark and resumed when draining
+ *       brings it to the low-water mark, once per crossing (edge-triggered; see {@link WaterMarks}).</li>
+ *   <li>A pull producer is asked for a chunk when it registers and each time the buffer has drained completely; it is
+ *       never paused.</li>
+ *   <li>{@link #loseConnection()} lets the buffer drain, waits for any registered producer to unregister, then closes
+ *       the sink. {@link #connectionLost(Throwable)} stops the producer. {@link #abortConnection()} drops the buffer,
+ *       stops the producer and aborts the sink.</li>
+ * </ul>
+ *
+ * <h2>Draining</h2>
+ * A drain loop moves items from the buffer to the sink; one thread runs it at a time. It runs on the consumer's drain
+ * executor: by default the calling thread ("inline": the thread whose write or {@link #drain()} call finds the loop
+ * idle runs it), or any {@link Executor} given to {@link Builder#drainOn(Executor)}, so that a slow sink is driven on
+ * its own thread. A sink that cannot take more returns {@code false} and calls {@link #drain()} when it can. Writes
+ * made while the loop runs, even from inside the sink or a producer callback, are picked up by the running loop, so
+ * nothing recurses per chunk.
+ *
+ * <h2>Threading</h2>
+ * Every method may be called from any thread, and {@link Consumer}'s rules hold. {@code write} takes no lock and
+ * allocates one queue node; the buffer depth and the pause decision are one atomic word, so the write that crosses the
+ * high-water mark is the one that pauses the producer, and it does so before it returns unless another thread is in
+ * the middle of a callback to the same producer (see {@link ConsumerSupport}).
+ *
+ * <h2>Decisions where Twisted is accidental</h2>
+ * Only unsent units count towards the high-water mark (FD-8). Pause and resume are edge-triggered, not repeated on
+ * every write (FD-10). {@code loseConnection} waits for any registered producer, push or pull, to unregister (FD-15).
+ * An exception from a producer callback loses the connection with that exception (TCP-2).
+ *
+ * @param <T> the type of item written
+ */
+public final class BufferedConsumer<T> extends ConsumerSupport<T> implements BufferView {
+
+    private static final Log log = Log.of(BufferedConsumer.class);
+
+    private static final long PAUSED = Long.MIN_VALUE;
+
+    private static final long DEPTH = Long.MAX_VALUE;
+
+    private static final int CONNECTED = 0;
+
+    private static final int DISCONNECTING = 1;
+
+    private static final int DISCONNECTED = 2;
+
+    private final Sink<T> sink;
+
+    private final Weigher<? super T> weigher;
+
+    private final long high;
+
+    private final long low;
+
+    private final Executor drainExecutor;
+
+    private final MpscLinkedQueue<T> buffer = new MpscLinkedQueue<>();
+
+    /** The buffer depth in the low 63 bits and, in the sign bit, whether the buffer wants the producer paused. */
+    private final AtomicLong depthAndPaused = new AtomicLong();
+
+    private final AtomicInteger lifecycle = new AtomicInteger(CONNECTED);
+
+    private final AtomicInteger drainWork = new AtomicInteger();
+
+    private final Runnable drainLoop = this::drainLoop;
+
+    private final LongAdder accepted = new LongAdder();
+
+    private final LongAdder dropped = new LongAdder();
+
+    /** Written by the drain loop only. */
+    private volatile long sent;
+
+    /** Written by the drain loop only; the sink is closed or aborted once. */
+    private boolean sinkDone;
+
+    private volatile boolean abortRequested;
+
+    private final AtomicBoolean lost = new AtomicBoolean();
+
+    private volatile @Nullable Throwable lossReason;
+
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    private BufferedConsumer(Builder<T> builder) {
+        super(builder.name);
+        this.sink = builder.sink;
+        this.weigher = builder.weigher;
+        this.high = builder.waterMarks.high();
+        this.low = builder.waterMarks.low();
+        this.drainExecutor = builder.drainExecutor;
+    }
+
+    /**
+     * Starts a builder for a consumer that writes into {@code sink}.
+     *
+     * @param sink the sink
+     * @param <T> the type of item
+     * @return the builder
+     */
+    public static <T> Builder<T> builder(Sink<T> sink) {
+        return new Builder<>(sink);
+    }
+
+    /**
+     * Buffers {@code data} and starts draining it. Dropped, and counted as dropped, once the consumer has gone
+     * (FD-6). An item that weighs nothing is ignored.
+     *
+     * @throws IllegalArgumentException if the weigher gives a negative weight
+     */
+    @Override
+    public void write(T data) {
+        Objects.requireNonNull(data, "data");
+        long weight = this.weigher.weigh(data);
+        if (weight < 0) {
+            throw new IllegalArgumentException("Weigher " + this.weigher + " gave a negative weight (" + weight
+                    + ") to an item written to consumer '" + name() + "'");
+        }
+        if (this.lifecycle.get() == DISCONNECTED) {
+            this.dropped.add(weight);
+            return;
+        }
+        if (weight == 0) {
+            return;
+        }
+        // count before publishing, so the drain loop never takes away more than was added
+        long before = this.depthAndPaused.getAndAdd(weight);
+        this.buffer.offer(data);
+        this.accepted.add(weight);
+        if (before >= 0 && (before & DEPTH) + weight > this.high && markPaused()) {
+            producerStateChanged();
+        }
+        scheduleDrain();
+    }
+
+    /**
+     * Runs the drain loop now, or on the drain executor: what a sink calls when it can take more data (Twisted's
+     * {@code startWriting}).
+     */
+    public void drain() {
+        scheduleDrain();
+    }
+
+    /**
+     * Closes cleanly: lets the buffer drain, waits until no producer is registered, then closes the sink
+     * (FD-14, FD-15). Writes are still accepted until then. A second call does nothing.
+     */
+    public void loseConnection() {
+        if (this.lifecycle.compareAndSet(CONNECTED, DISCONNECTING)) {
+            scheduleDrain();
+        }
+    }
+
+    /**
+     * Stops consuming: unregisters the producer without stopping it, then {@link #loseConnection()} (FD-17).
+     */
+    public void stopConsuming() {
+        unregisterProducer();
+        loseConnection();
+    }
+
+    /**
+     * Records that the sink has gone (FD-16): the consumer disconnects, the registered producer is stopped, and what
+     * is still buffered is dropped, counted and logged. Later writes are dropped.
+     *
+     * @param reason why, or {@code null} for a clean end
+     */
+    public void connectionLost(@Nullable Throwable reason) {
+        if (markLost(reason)) {
+            scheduleDrain(); // the drain loop is the buffer's only reader: it discards what is left
+        }
+    }
+
+    private boolean markLost(@Nullable Throwable reason) {
+        if (!this.lost.compareAndSet(false, true)) {
+            return false;
+        }
+        this.lossReason = reason; // published by the lifecycle write below
+        this.lifecycle.set(DISCONNECTED);
+        stopProducer();
+        return true;
+    }
+
+    /**
+     * Drops the connection at once (TCP-1): the buffer is discarded, the producer is stopped (after any callback in
+     * progress, never from inside it), and the sink is aborted. The close future fails with a
+     * {@link java.util.concurrent.CancellationException}.
+     */
+    public void abortConnection() {
+        if (this.lifecycle.get() == DISCONNECTED) {
+            return;
+        }
+        this.abortRequested = true;
+        connectionLost(new java.util.concurrent.CancellationException("Consumer '" + name() + "' was aborted"));
+    }
+
+    /**
+     * Returns a future that completes when the consumer has disconnected: normally after a clean close, exceptionally
+     * with the reason given to {@link #connectionLost(Throwable)}, with a sink failure, or after an abort. Each call
+     * returns a new future.
+     */
+    public CompletableFuture<Void> whenClosed() {
+        return this.closed.copy();
+    }
+
+    @Override
+    public long bufferedUnits() {
+        return this.depthAndPaused.get() & DEPTH;
+    }
+
+    @Override
+    public long highWaterMark() {
+        return this.high;
+    }
+
+    @Override
+    public long lowWaterMark() {
+        return this.low;
+    }
+
+    @Override
+    public long acceptedUnits() {
+        return this.accepted.sum();
+    }
+
+    @Override
+    public long sentUnits() {
+        return this.sent;
+    }
+
+    @Override
+    public long droppedUnits() {
+        return this.dropped.sum();
+    }
+
+    @Override
+    public String unit() {
+        return this.weigher.unit();
+    }
+
+    /** Whether the buffer is above the high-water mark and has not drained to the low one since. */
+    public boolean isBufferFull() {
+        return this.depthAndPaused.get() < 0;
+    }
+
+    @Override
+    protected boolean isConnected() {
+        return this.lifecycle.get() != DISCONNECTED;
+    }
+
+    @Override
+    protected boolean isDisconnecting() {
+        return this.lifecycle.get() == DISCONNECTING;
+    }
+
+    @Override
+    protected boolean isDisconnected() {
+        return this.lifecycle.get() == DISCONNECTED;
+    }
+
+    @Override
+    protected void startWriting() {
+        scheduleDrain();
+    }
+
+    @Override
+    protected boolean shouldPauseProducer() {
+        return isBufferFull();
+    }
+
+    @Override
+    protected void producerFailed(Producer producer, Throwable failure) {
+        log.error("Producer {} of consumer '{}' threw from a callback; the consumer is disconnected", producer,
+                name(), failure);
+        connectionLost(failure);
+    }
+
+    /** Sets the paused bit if the buffer is still above the high mark; true if this call set it. */
+    private boolean markPaused() {
+        for (;;) {
+            long current = this.depthAndPaused.get();
+            if (current < 0 || (current & DEPTH) <= this.high) {
+                return false;
+            }
+            if (this.depthAndPaused.compareAndSet(current, current | PAUSED)) {
+                return true;
+            }
+        }
+    }
+
+    /** Takes {@code units} out of the depth; true if that brought a paused buffer down to the low mark. */
+    private boolean release(long units) {
+        long after = this.depthAndPaused.addAndGet(-units);
+        if (after >= 0 || (after & DEPTH) > this.low) {
+            return false;
+        }
+        for (;;) {
+            long current = this.depthAndPaused.get();
+            if (current >= 0 || (current & DEPTH) > this.low) {
+                return false;
+            }
+            if (this.depthAndPaused.compareAndSet(current, current & DEPTH)) {
+                return true;
+            }
+        }
+    }
+
+    private void scheduleDrain() {
+        if (this.drainWork.getAndIncrement() == 0) {
+            try {
+                this.drainExecutor.execute(this.drainLoop);
+            }
+            catch (RejectedExecutionException ex) {
+                log.error("Drain executor of consumer '{}' rejected the drain loop; the consumer is disconnected",
+                        name(), ex);
+                markLost(ex);
+                this.drainLoop.run(); // this thread holds the loop: it discards what is left
+            }
+        }
+    }
+
+    private void drainLoop() {
+        int missed = 1;
+        for (;;) {
+            drainOnce();
+            missed = this.drainWork.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void drainOnce() {
+        if (this.lifecycle.get() == DISCONNECTED) {
+            discard();
+            return;
+        }
+        boolean sentAny = false;
+        T head;
+        while ((head = this.buffer.peek()) != null) {
+            long before = this.weigher.weigh(head);
+            boolean whole;
+            try {
+                whole = this.sink.offer(head);
+            }
+            catch (Exception | LinkageError | AssertionError failure) {
+                log.warn("Sink of consumer '{}' failed; the consumer is disconnected", name(), failure);
+                connectionLost(failure);
+                discard();
+                return;
+            }
+            long taken = whole ? before : before - this.weigher.weigh(head);
+            if (taken > 0) {
+                this.sent += taken;
+                sentAny = true;
+                if (release(taken)) {
+                    producerStateChanged();
+                }
+            }
+            if (!whole) {
+                return; // the sink calls drain() when it can take more
+            }
+            this.buffer.poll();
+        }
+        if (sentAny) {
+            requestMore(); // FD-13: a pull producer is asked again after each complete drain
+        }
+        if (this.lifecycle.get() == DISCONNECTING && producer() == null
+                && this.lifecycle.compareAndSet(DISCONNECTING, DISCONNECTED)) {
+            closeSink();
+        }
+    }
+
+    private void closeSink() {
+        this.lost.set(true);
+        this.sinkDone = true;
+        stopProducer(); // one may have registered since the check: a closed consumer keeps none (FD-2)
+        try {
+            this.sink.close();
+            this.closed.complete(null);
+        }
+        catch (Exception failure) {
+            log.warn("Sink of consumer '{}' failed to close", name(), failure);
+            this.closed.completeExceptionally(failure);
+        }
+    }
+
+    /** Drops what is left after the connection was lost; runs on the drain loop, the buffer's only reader. */
+    private void discard() {
+        long lost = 0;
+        T item;
+        while ((item = this.buffer.poll()) != null) {
+            long weight = this.weigher.weigh(item);
+            lost += weight;
+            release(weight);
+        }
+        if (lost > 0) {
+            this.dropped.add(lost);
+            log.warn("Consumer '{}' dropped {} buffered {} when its connection was lost", name(), lost, unit());
+        }
+        if (!this.sinkDone) {
+            this.sinkDone = true;
+            if (this.abortRequested) {
+                this.sink.abort();
+            }
+            Throwable reason = this.lossReason;
+            if (reason != null) {
+                this.closed.completeExceptionally(reason);
+            }
+            else {
+                this.closed.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Builds a {@link BufferedConsumer}.
+     *
+     * @param <T> the type of item
+     */
+    public static final class Builder<T> {
+
+        private final Sink<T> sink;
+
+        private String name = "consumer";
+
+        private Weigher<? super T> weigher = Weigher.standard();
+
+        private WaterMarks waterMarks = WaterMarks.DEFAULT;
+
+        private Executor drainExecutor = Runnable::run;
+
+        private Builder(Sink<T> sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
+        }
+
+        /** The name used in logs, errors and the registry. Default {@code "consumer"}. */
+        public Builder<T> name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** How items are weighed. Default {@link Weigher#standard()}. */
+        public Builder<T> weigher(Weigher<? super T> weigher) {
+            this.weigher = Objects.requireNonNull(weigher, "weigher");
+            return this;
+        }
+
+        /** The water marks. Default {@link WaterMarks#DEFAULT}. */
+        public Builder<T> waterMarks(WaterMarks waterMarks) {
+            this.waterMarks = Objects.requireNonNull(waterMarks, "waterMarks");
+            return this;
+        }
+
+        /**
+         * Runs the drain loop, and so the sink and the resume callbacks it causes, on {@code executor}. Default: inline,
+         * on the thread that finds the loop idle.
+         */
+        public Builder<T> drainOn(Executor executor) {
+            this.drainExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Builds the consumer, connected and with no producer. */
+        public BufferedConsumer<T> build() {
+            return new BufferedConsumer<>(this);
+        }
+    }
+}
