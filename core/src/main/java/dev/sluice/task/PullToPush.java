@@ -5,6 +5,9 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 
 import dev.sluice.Consumer;
+import dev.sluice.ConsumerSupport;
+import dev.sluice.Producer;
+import dev.sluice.ProducerListener;
 import dev.sluice.PullProducer;
 import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
@@ -18,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * <h2>The consumer's part (PP-2)</h2>
  * The adapter needs its consumer's cooperation: the consumer registers the adapter as a streaming producer and then
  * calls {@link #startStreaming()}; when the producer is unregistered, the consumer calls {@link #stopStreaming()}.
- * {@link #register(PullProducer, Consumer, Cooperator)} does the first half for any consumer.
+ * {@link #register(PullProducer, Consumer, Cooperator)} does this for a consumer that knows nothing of this class,
+ * and {@link #consumer(Consumer, Cooperator)} decorates any consumer so that every pull producer registered with it is
+ * streamed this way, so a pull producer such as {@link dev.sluice.file.FileSender} never needs to know.
  *
  * <h2>Rules</h2>
  * <ul>
@@ -69,22 +74,52 @@ public final class PullToPush implements PushProducer {
     }
 
     /**
-     * Wraps {@code producer}, registers the wrapper with {@code consumer} as a streaming producer, and starts
-     * streaming: the consumer's side of PP-2 for a consumer that knows nothing of this class. The consumer must still
-     * see that {@link #stopStreaming()} is called when it unregisters the producer, or the stream goes on pulling
-     * until {@link #stopProducing()}; a pull producer that unregisters itself at its end can call it through
-     * {@link #stopStreaming()} as well.
+     * Wraps {@code producer}, registers the wrapper with {@code consumer} as a streaming producer and starts streaming:
+     * the consumer's side of PP-2, for a consumer that knows nothing of this class. The wrapper is held paused while it
+     * registers, so a consumer that pauses a producer at registration (a full buffer) is obeyed. When the consumer is a
+     * {@link ConsumerSupport} (such as {@link dev.sluice.BufferedConsumer}), the stream also stops when the wrapper is
+     * unregistered; any other consumer must call {@link #stopStreaming()} itself, or use
+     * {@link #consumer(Consumer, Cooperator)}.
      *
      * @param producer the pull producer
      * @param consumer the consumer
      * @param cooperator the cooperator
      * @return the started adapter
+     * @throws IllegalStateException if the consumer already has a producer (the stream is then stopped)
      */
     public static PullToPush register(PullProducer producer, Consumer<?> consumer, Cooperator cooperator) {
-        PullToPush adapter = new PullToPush(producer, consumer, cooperator);
-        consumer.registerProducer(adapter, true);
+        return start(new PullToPush(producer, consumer, cooperator), consumer);
+    }
+
+    private static PullToPush start(PullToPush adapter, Consumer<?> consumer) {
         adapter.startStreaming();
+        adapter.pauseProducing(); // hold until registered
+        if (consumer instanceof ConsumerSupport<?> support) {
+            support.addProducerListener(new StopOnUnregister(adapter, support));
+        }
+        try {
+            consumer.registerProducer(adapter, true);
+        }
+        catch (RuntimeException ex) {
+            adapter.stopStreaming();
+            throw ex;
+        }
+        adapter.resumeProducing(); // balances the hold; a no-op if the consumer stopped the stream meanwhile
         return adapter;
+    }
+
+    /**
+     * Returns a consumer that passes everything to {@code consumer} but drives each pull producer registered with it
+     * through a {@code PullToPush} on {@code cooperator}, registered with {@code consumer} as a push producer, and stops
+     * that stream when the producer is unregistered: PP-2 for any consumer. Push producers pass through unchanged.
+     *
+     * @param consumer the consumer to decorate
+     * @param cooperator the cooperator that drives pull producers
+     * @param <T> the data type
+     * @return the decorating consumer
+     */
+    public static <T> Consumer<T> consumer(Consumer<T> consumer, Cooperator cooperator) {
+        return new StreamingConsumer<>(consumer, cooperator);
     }
 
     /**
@@ -237,6 +272,92 @@ public final class PullToPush implements PushProducer {
                 }
                 this.ended = true;
             }
+        }
+    }
+    /** Stops the stream when its adapter leaves a {@link ConsumerSupport}. */
+    private static final class StopOnUnregister implements ProducerListener {
+
+        private final PullToPush adapter;
+
+        private final ConsumerSupport<?> support;
+
+        StopOnUnregister(PullToPush adapter, ConsumerSupport<?> support) {
+            this.adapter = adapter;
+            this.support = support;
+        }
+
+        @Override
+        public void unregistered(Producer producer) {
+            if (producer == this.adapter) {
+                this.support.removeProducerListener(this);
+                this.adapter.stopStreaming();
+            }
+        }
+
+        @Override
+        public void stopped(Producer producer) {
+            if (producer == this.adapter) {
+                this.support.removeProducerListener(this); // stopProducing has stopped the stream
+            }
+        }
+    }
+
+    /** The decorator of {@link #consumer(Consumer, Cooperator)}. */
+    private static final class StreamingConsumer<T> implements Consumer<T> {
+
+        private final Consumer<T> delegate;
+
+        private final Cooperator cooperator;
+
+        private final java.util.concurrent.atomic.AtomicReference<@Nullable PullToPush> adapter =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        StreamingConsumer(Consumer<T> delegate, Cooperator cooperator) {
+            this.delegate = Objects.requireNonNull(delegate, "consumer");
+            this.cooperator = Objects.requireNonNull(cooperator, "cooperator");
+        }
+
+        @Override
+        public void registerProducer(Producer producer, boolean streaming) {
+            if (streaming) {
+                this.delegate.registerProducer(producer, true);
+            }
+            else if (producer instanceof PullProducer pull) {
+                PullToPush fresh = new PullToPush(pull, this, this.cooperator);
+                if (!this.adapter.compareAndSet(null, fresh)) { // set before the first pull, which may end the stream
+                    throw new IllegalStateException("Cannot register " + producer + " with " + this
+                            + ": a pull producer is already registered");
+                }
+                try {
+                    start(fresh, this.delegate);
+                }
+                catch (RuntimeException ex) {
+                    this.adapter.compareAndSet(fresh, null);
+                    throw ex;
+                }
+            }
+            else {
+                throw new IllegalArgumentException(producer + " is registered as a pull producer but is no PullProducer");
+            }
+        }
+
+        @Override
+        public void unregisterProducer() {
+            this.delegate.unregisterProducer();
+            PullToPush gone = this.adapter.getAndSet(null);
+            if (gone != null) {
+                gone.stopStreaming();
+            }
+        }
+
+        @Override
+        public void write(T data) {
+            this.delegate.write(data);
+        }
+
+        @Override
+        public String toString() {
+            return "PullToPush.consumer(" + this.delegate + ")";
         }
     }
 }
