@@ -8,6 +8,7 @@ import java.util.function.BiConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
 import dev.sluice.PushProducer;
+import dev.sluice.pcp.Finishable;
 
 /**
  * A consumer that records what it is given, like Twisted's {@code StringTransport} (TD-1, TD-2): it never calls its
@@ -16,7 +17,7 @@ import dev.sluice.PushProducer;
  *
  * @param <T> the data type
  */
-public final class RecordingConsumer<T> implements Consumer<T> {
+public final class RecordingConsumer<T> implements Consumer<T>, Finishable {
 
     private final List<T> written = new ArrayList<>();
 
@@ -68,6 +69,12 @@ public final class RecordingConsumer<T> implements Consumer<T> {
         this.onWrite.accept(this, data);
     }
 
+    /** Records "finish" (the pcp proxies pass {@code finish()} down). */
+    @Override
+    public void finish() {
+        this.events.add("finish");
+    }
+
     /** Runs {@code reaction} after each write, with this consumer and the data. */
     public RecordingConsumer<T> onWrite(BiConsumer<RecordingConsumer<T>, T> reaction) {
         this.onWrite = reaction;
@@ -98,7 +105,7 @@ public final class RecordingConsumer<T> implements Consumer<T> {
         return out.toString();
     }
 
-    /** "register push|pull", "write", "unregister", in order. */
+    /** "register push|pull", "write", "unregister", "finish", in order. */
     public List<String> events() {
         return this.events;
     }
