@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 
+import dev.sluice.BufferView;
 import dev.sluice.Consumer;
 import dev.sluice.ConsumerSupport;
 import dev.sluice.Producer;
@@ -43,6 +44,13 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * All methods may be called from any thread; the pull producer's {@code resumeProducing} calls are serialized on the
  * cooperator's ticks.
+ *
+ * <h2>Bounded buffers</h2>
+ * A consumer pauses a push producer from whichever thread crosses its high-water mark, and when another thread is in
+ * the middle of a callback to the same producer the pause arrives only after it; meanwhile a pull producer driven on
+ * the cooperator's thread would go on writing. So when the consumer is a {@link BufferView} (as
+ * {@link dev.sluice.BufferedConsumer} is), a work unit that finds the buffer above the high-water mark does not pull:
+ * the buffer then never exceeds the mark by more than one chunk.
  */
 public final class PullToPush implements PushProducer {
 
@@ -53,6 +61,9 @@ public final class PullToPush implements PushProducer {
     private final Consumer<?> consumer;
 
     private final Cooperator cooperator;
+
+    /** The buffer to look at before each pull, when the consumer shows one. */
+    private volatile @Nullable BufferView buffer;
 
     private final Object lock = new Object();
 
@@ -71,6 +82,7 @@ public final class PullToPush implements PushProducer {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.cooperator = Objects.requireNonNull(cooperator, "cooperator");
+        this.buffer = (consumer instanceof BufferView view) ? view : null;
     }
 
     /**
@@ -251,6 +263,10 @@ public final class PullToPush implements PushProducer {
             if (this.ended) {
                 throw new NoSuchElementException();
             }
+            BufferView view = PullToPush.this.buffer;
+            if (view != null && view.bufferedUnits() > view.highWaterMark()) {
+                return null; // the pause is on its way from another thread: do not pull meanwhile
+            }
             try {
                 PullToPush.this.producer.resumeProducing();
             }
@@ -324,6 +340,9 @@ public final class PullToPush implements PushProducer {
             }
             else if (producer instanceof PullProducer pull) {
                 PullToPush fresh = new PullToPush(pull, this, this.cooperator);
+                if (this.delegate instanceof BufferView view) {
+                    fresh.buffer = view;
+                }
                 if (!this.adapter.compareAndSet(null, fresh)) { // set before the first pull, which may end the stream
                     throw new IllegalStateException("Cannot register " + producer + " with " + this
                             + ": a pull producer is already registered");
