@@ -224,6 +224,8 @@ public final class Cooperator implements AutoCloseable {
     /**
      * Stops the cooperator and, if it runs on its own thread, ends that thread, waiting up to five seconds for a
      * running step to return (not waiting when called from a step). Idempotent.
+     *
+     * @throws UnsupportedOperationException on the {@linkplain #shared() shared} cooperator
      */
     @Override
     public void close() {
@@ -252,7 +254,13 @@ public final class Cooperator implements AutoCloseable {
             return false;
         }
         this.tasks.add(task);
-        scheduleLocked();
+        try {
+            scheduleLocked();
+        }
+        catch (RuntimeException ex) {
+            this.tasks.remove(task);
+            throw ex;
+        }
         return true;
     }
 
@@ -303,9 +311,17 @@ public final class Cooperator implements AutoCloseable {
             LOG.warn("Cooperator scheduler rejected a tick; {} task(s) wait for the next cooperate or start",
                     this.tasks.size(), ex);
         }
+        catch (RuntimeException ex) {
+            this.pending = null;
+            throw ex;
+        }
     }
 
     private void tick(Tick me) {
+        if (Thread.holdsLock(this.lock)) {
+            throw new IllegalStateException("the TickScheduler ran a tick inside schedule(): it must run it later "
+                    + "(a direct executor such as Runnable::run cannot drive a Cooperator)");
+        }
         synchronized (this.lock) {
             if (this.pending != me) {
                 return; // cancelled

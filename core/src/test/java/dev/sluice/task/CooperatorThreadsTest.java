@@ -124,6 +124,17 @@ class CooperatorThreadsTest {
     }
 
     @Test
+    void aSchedulerThatRunsTheTickInlineIsRejectedClearlyAndNothingRuns() {
+        Cooperator cooperator = Cooperator.builder().executor(Runnable::run).build();
+        Probe probe = new Probe(3);
+
+        assertThatThrownBy(() -> cooperator.cooperate(probe)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("must run it later");
+        assertThat(probe.taken).hasValue(0);
+        assertThat(cooperator.toString()).contains("0 task(s)");
+    }
+
+    @Test
     void co15_theSharedCooperatorRunsTasksAndCannotBeStopped() {
         Probe probe = new Probe(3);
         assertThat(Cooperator.shared().coiterate(probe)).succeedsWithin(Duration.ofSeconds(5));
