@@ -106,13 +106,18 @@ public final class PullToPush implements PushProducer {
     private static PullToPush start(PullToPush adapter, Consumer<?> consumer) {
         adapter.startStreaming();
         adapter.pauseProducing(); // hold until registered
+        StopOnUnregister listener = null;
         if (consumer instanceof ConsumerSupport<?> support) {
-            support.addProducerListener(new StopOnUnregister(adapter, support));
+            listener = new StopOnUnregister(adapter, support);
+            support.addProducerListener(listener);
         }
         try {
             consumer.registerProducer(adapter, true);
         }
         catch (RuntimeException ex) {
+            if (listener != null) {
+                listener.support.removeProducerListener(listener);
+            }
             adapter.stopStreaming();
             throw ex;
         }

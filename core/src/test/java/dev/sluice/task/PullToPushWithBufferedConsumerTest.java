@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import static dev.sluice.task.testing.Futures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A {@link BufferedConsumer} takes a pull producer directly or through {@link PullToPush}, with the same result: the
@@ -70,6 +71,23 @@ class PullToPushWithBufferedConsumerTest {
 
         assertThat(this.sink.text()).isEqualTo("0123456789");
         assertThat(this.consumer.producer()).isNull();
+        assertThat(this.scheduler.pending()).isZero();
+    }
+
+    @Test
+    void pp2_registeringWithAConsumerThatHasAProducerFailsAndStopsTheNewStream() {
+        CountingPullProducer<ByteBuffer> first = CountingPullProducer.tenDigits(this.consumer);
+        RecordingSink<ByteBuffer> stalled = RecordingSink.limited();
+        BufferedConsumer<ByteBuffer> busy = BufferedConsumer.builder(stalled).weigher(Weigher.bytes()).build();
+        busy.registerProducer(first, false);
+
+        CountingPullProducer<ByteBuffer> second = CountingPullProducer.tenDigits(busy);
+        assertThatThrownBy(() -> PullToPush.register(second, busy, this.cooperator))
+                .isInstanceOf(IllegalStateException.class);
+
+        this.scheduler.pumpUntilIdle(10);
+        assertThat(second.counter()).isZero();
+        assertThat(busy.producer()).isSameAs(first);
         assertThat(this.scheduler.pending()).isZero();
     }
 
