@@ -268,7 +268,7 @@ class ProducerConsumerProxyTest {
         }
 
         @Test
-        void pcp1_thePausOfTheProxyIsNotRelayed() {
+        void pcp1_thePauseOfTheProxyIsNotRelayed() {
             this.proxy.registerProducer(this.above, true);
             this.proxy.pauseProducing();
             assertThat(this.above.events()).isEmpty();
