@@ -414,6 +414,14 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private void deliver(Registration target, Signal signal) {
         Producer producer = target.producer;
+        if (!this.listeners.isEmpty()) {
+            // before the call, so listeners see the calls in the producer's order, a nested pause included
+            switch (signal) {
+                case PAUSE -> notifyListeners(listener -> listener.paused(producer));
+                case RESUME -> notifyListeners(listener -> listener.resumed(producer));
+                case STOP -> notifyListeners(listener -> listener.stopped(producer));
+            }
+        }
         try {
             switch (signal) {
                 case PAUSE -> ((PushProducer) producer).pauseProducing();
@@ -429,15 +437,6 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 notifyListeners(listener -> listener.failed(producer, failure));
             }
             producerFailed(producer, failure);
-            return;
-        }
-        if (this.listeners.isEmpty()) {
-            return;
-        }
-        switch (signal) {
-            case PAUSE -> notifyListeners(listener -> listener.paused(producer));
-            case RESUME -> notifyListeners(listener -> listener.resumed(producer));
-            case STOP -> notifyListeners(listener -> listener.stopped(producer));
         }
     }
 

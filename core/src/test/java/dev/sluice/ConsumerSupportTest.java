@@ -71,6 +71,10 @@ class ConsumerSupportTest {
             requestMore();
         }
 
+        void pauseNow() {
+            pauseWanted();
+        }
+
         void lose() {
             this.connected = false;
             this.disconnected = true;
@@ -217,6 +221,37 @@ class ConsumerSupportTest {
 
         assertThat(seen).containsExactly("registered:true", "paused", "resumed", "unregistered", "registered:true",
                 "stopped");
+    }
+
+    @Test
+    void listenersSeeANestedPauseAfterTheResumeItIsNestedIn() {
+        List<String> seen = new ArrayList<>();
+        this.consumer.addProducerListener(new ProducerListener() {
+            @Override
+            public void paused(Producer producer) {
+                seen.add("paused");
+            }
+
+            @Override
+            public void resumed(Producer producer) {
+                seen.add("resumed");
+            }
+        });
+        dev.sluice.testing.StrictPushProducer producer = new dev.sluice.testing.StrictPushProducer() {
+            @Override
+            protected void onTransition(String event) {
+                if (event.equals("resume")) {
+                    ConsumerSupportTest.this.consumer.full = true; // a write from inside resume fills the buffer
+                    ConsumerSupportTest.this.consumer.pauseNow();
+                }
+            }
+        };
+        this.consumer.registerProducer(producer, true);
+        this.consumer.fill(true);
+        this.consumer.fill(false);
+
+        assertThat(producer.events()).containsExactly("pause", "resume", "pause");
+        assertThat(seen).containsExactly("paused", "resumed", "paused");
     }
 
     @Test

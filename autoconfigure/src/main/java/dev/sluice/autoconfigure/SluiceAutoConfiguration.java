@@ -3,9 +3,11 @@ package dev.sluice.autoconfigure;
 import java.util.List;
 
 import dev.sluice.boot.BufferedConsumerFactory;
+import dev.sluice.boot.FileTransfers;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
+import dev.sluice.task.Cooperator;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,7 +18,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration for Sluice: the {@link ProducerRegistry}, a {@link BufferedConsumerFactory} with the configured
- * water marks, the registration of producer and consumer beans, and the pipes of {@code sluice.pipes.*}.
+ * water marks, a {@link Cooperator} on its own thread (closed with the context), {@link FileTransfers} with the
+ * configured chunk size, the registration of producer and consumer beans, and the pipes of {@code sluice.pipes.*}.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SluiceProperties.class)
@@ -32,6 +35,19 @@ public final class SluiceAutoConfiguration {
     @ConditionalOnMissingBean
     BufferedConsumerFactory bufferedConsumerFactory(SluiceProperties properties, ProducerRegistry registry) {
         return new BufferedConsumerFactory(properties::waterMarks, registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Cooperator sluiceCooperator(SluiceProperties properties) {
+        return Cooperator.builder().timeSlice(properties.getCooperator().getTimeSlice())
+            .threadName("sluice-cooperator").build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    FileTransfers fileTransfers(SluiceProperties properties) {
+        return new FileTransfers(Math.toIntExact(properties.getFile().getChunkSize().toBytes()));
     }
 
     @Bean

@@ -7,9 +7,11 @@ import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
 import dev.sluice.boot.BufferedConsumerFactory;
+import dev.sluice.boot.FileTransfers;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
+import dev.sluice.task.Cooperator;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,23 @@ class SluiceAutoConfigurationTests {
             assertThat(context).hasSingleBean(SluiceBeanRegistrar.class);
             assertThat(context).hasSingleBean(SluicePipes.class);
             assertThat(context.getBean(SluicePipes.class).names()).isEmpty();
+            assertThat(context).hasSingleBean(Cooperator.class);
+            assertThat(context.getBean(FileTransfers.class).chunkSize()).isEqualTo(16 * 1024);
         });
+    }
+
+    @Test
+    void theCooperatorUsesTheConfiguredTimeSliceAndStopsWithTheContext() {
+        Cooperator[] seen = new Cooperator[1];
+        this.contextRunner.withPropertyValues("sluice.cooperator.time-slice=3ms", "sluice.file.chunk-size=4KB")
+            .run(context -> {
+                seen[0] = context.getBean(Cooperator.class);
+                assertThat(seen[0].isRunning()).isTrue();
+                assertThat(seen[0].coiterate(java.util.List.of(1, 2, 3).iterator()))
+                    .succeedsWithin(Duration.ofSeconds(5));
+                assertThat(context.getBean(FileTransfers.class).chunkSize()).isEqualTo(4096);
+            });
+        assertThat(seen[0].isRunning()).isFalse();
     }
 
     @Test

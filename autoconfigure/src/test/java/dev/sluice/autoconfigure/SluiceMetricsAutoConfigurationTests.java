@@ -46,7 +46,9 @@ class SluiceMetricsAutoConfigurationTests {
             .withBean("sink", BufferedConsumer.class, () -> BufferedConsumer
                 .builder(RecordingSink.<ByteBuffer>limited()).name("sink").weigher(Weigher.bytes())
                 .waterMarks(new WaterMarks(10, 0)).build())
-            .withPropertyValues("sluice.pipes.orders.producer=feed", "sluice.pipes.orders.consumer=sink")
+            // the sink never drains: do not wait for it on shutdown
+            .withPropertyValues("sluice.pipes.orders.producer=feed", "sluice.pipes.orders.consumer=sink",
+                    "sluice.shutdown.timeout=0s")
             .run(context -> {
                 assertThat(context).hasSingleBean(ProducerRegistryMetrics.class);
                 MeterRegistry meters = context.getBean(MeterRegistry.class);
