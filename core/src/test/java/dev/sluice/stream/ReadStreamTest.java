@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -125,7 +124,7 @@ class ReadStreamTest {
      * A stream of one-byte chunks (byte i holds i), each returned at once or, with an executor, completed there. It
      * records the stack depth of its reads.
      */
-    static final class CountingStream implements ByteStream {
+    static final class CountingStream extends UnknownLengthStream {
 
         private final int chunks;
         private final @Nullable ExecutorService completer;
@@ -153,16 +152,6 @@ class ReadStreamTest {
                 return CompletableFuture.completedFuture(chunk);
             }
             return CompletableFuture.supplyAsync(() -> chunk, this.completer);
-        }
-
-        @Override
-        public OptionalLong length() {
-            return OptionalLong.empty();
-        }
-
-        @Override
-        public Split split(long point) {
-            return ByteStream.fallbackSplit(this, point);
         }
 
         @Override

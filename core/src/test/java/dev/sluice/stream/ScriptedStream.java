@@ -3,7 +3,6 @@ package dev.sluice.stream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -15,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * {@link RuntimeException} is thrown. After the script, reads return the end of the stream. It counts reads and
  * closes; close empties the script. Its length is unknown.
  */
-final class ScriptedStream implements ByteStream {
+final class ScriptedStream extends UnknownLengthStream {
 
     private final ArrayDeque<Object> script;
     int readCalled;
@@ -50,16 +49,6 @@ final class ScriptedStream implements ByteStream {
             return CompletableFuture.completedFuture(StreamTesting.bytes(text));
         }
         return (CompletionStage<@Nullable ByteBuffer>) next;
-    }
-
-    @Override
-    public OptionalLong length() {
-        return OptionalLong.empty();
-    }
-
-    @Override
-    public Split split(long point) {
-        return ByteStream.fallbackSplit(this, point);
     }
 
     @Override
