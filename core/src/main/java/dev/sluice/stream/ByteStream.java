@@ -25,6 +25,15 @@ import org.jspecify.annotations.Nullable;
  *       0.</li>
  * </ul>
  *
+ * <h2>Why {@code null} at the end</h2>
+ * The end of the stream is a stage completed with {@code null}, as Twisted's {@code None}, and the type says so
+ * ({@code CompletionStage<@Nullable ByteBuffer>}), so null-checkers ask for the check. It keeps the common
+ * {@code read().thenAccept(chunk -> ...)} plain, costs nothing per chunk, and cannot be mistaken for data, which an
+ * empty-buffer marker could. An {@code Optional} would wrap every chunk for the sake of one end. Code that just wants
+ * every chunk uses {@link ByteStreams#readStream}, which never shows the {@code null}. Reads always return a stage, also
+ * for data at hand (already completed), so callers have one path; consumers of stages such as
+ * {@link StreamProducer} and {@code readStream} loop over completed stages instead of recursing.
+ *
  * <h2>Threading</h2>
  * A stream has one reader. Its methods are not meant to be called concurrently; a reader may move between threads
  * when there is a happens-before edge between its calls (such as the completion of the previous read). The two halves
@@ -68,8 +77,9 @@ public interface ByteStream extends AutoCloseable {
     /**
      * Splits a stream that cannot split cheaply: the two halves read the one source in turn. {@code before} reads up
      * to {@code point} bytes; {@code after} first returns what was left of the chunk that crossed the split point and
-     * then reads the source directly. See {@link FallbackSplit} for the details (reading {@code after} first, closing
-     * either half).
+     * then reads the source directly. {@code after}'s first read waits until {@code before} has reached the split
+     * point; if {@code before} was closed, it reads and discards the rest of {@code before} itself. Closing both halves
+     * closes the source once, without reading it if neither half has read (W2-F1…F6).
      *
      * @param stream the stream to split; it must not be used afterwards
      * @param point how many bytes go to the first half

@@ -41,8 +41,16 @@ final class Chunks {
             return stream.read();
         }
         catch (RuntimeException | Error ex) {
-            return failed(ex);
+            return failed(rethrowFatal(ex));
         }
+    }
+
+    /** Returns {@code failure} to be handled as a failed read, unless the JVM itself is failing: that is rethrown. */
+    static Throwable rethrowFatal(Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+        return failure;
     }
 
     static OptionalLong length(long length) {

@@ -39,7 +39,7 @@ abstract class ReadLoop {
                 nextRead().whenComplete(step);
             }
             catch (RuntimeException | Error ex) {
-                failed(ex);
+                failed(Chunks.rethrowFatal(ex));
                 return;
             }
             if (!step.completedInline() || !step.deliver()) {
@@ -84,7 +84,7 @@ abstract class ReadLoop {
                 return onChunk(this.chunk);
             }
             catch (RuntimeException | Error ex) {
-                failed(ex);
+                failed(Chunks.rethrowFatal(ex));
                 return false;
             }
         }

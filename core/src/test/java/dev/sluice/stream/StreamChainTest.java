@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,6 +83,32 @@ class StreamChainTest {
         assertThat(sink.length()).hasValue(0);
         assertThat(signals.pauses.get()).as("the producer paused again and again").isGreaterThan(1000);
         assertThat(signals.outOfOrder.get()).as("the producer saw pause and resume strictly alternate").isZero();
+    }
+
+    @Test
+    @DisplayName("W2-SP2/SP4 reads completed on another thread, a reader on a third: identical bytes, no stall")
+    void w2sp4_asynchronousSourceAndReaderThread() throws Exception {
+        long total = 8L * 1024 * 1024;
+        ExecutorService completer = Executors.newSingleThreadExecutor();
+        try {
+            ProducerStream sink = new ProducerStream("async", OptionalLong.empty(), new WaterMarks(16 * 1024, 8 * 1024));
+            SignalCheck signals = new SignalCheck(sink);
+            Semaphore allowed = new Semaphore(Integer.MAX_VALUE / 2);
+            SlowReader reader = new SlowReader(sink, allowed, new Semaphore(0));
+            CompletableFuture<Void> produced = new StreamProducer(new PatternStream(total, 4096, completer))
+                    .beginProducing(signals);
+            produced.thenRun(sink::finish);
+            reader.start();
+            reader.join(Duration.ofSeconds(30));
+            assertThat(reader.failure.get()).isNull();
+            assertThat(reader.ended()).isTrue();
+            assertThat(reader.bytes.get()).isEqualTo(total);
+            assertThat(produced).isCompletedWithValue(null);
+            assertThat(signals.outOfOrder.get()).isZero();
+        }
+        finally {
+            completer.shutdownNow();
+        }
     }
 
     /**
@@ -194,15 +223,24 @@ class StreamChainTest {
         }
     }
 
-    /** A synchronous source of {@code total} pattern bytes in chunks of {@code chunk}. */
+    /**
+     * A source of {@code total} pattern bytes in chunks of {@code chunk}: synchronous, or with an executor, each read
+     * completed there.
+     */
     static final class PatternStream extends UnknownLengthStream {
         private final long total;
         private final int chunk;
+        private final @Nullable Executor completer;
         private long offset;
 
         PatternStream(long total, int chunk) {
+            this(total, chunk, null);
+        }
+
+        PatternStream(long total, int chunk, @Nullable Executor completer) {
             this.total = total;
             this.chunk = chunk;
+            this.completer = completer;
         }
 
         @Override
@@ -214,7 +252,9 @@ class StreamChainTest {
             byte[] out = new byte[size];
             System.arraycopy(PATTERN, (int) (this.offset % PERIOD), out, 0, size);
             this.offset += size;
-            return CompletableFuture.completedFuture(ByteBuffer.wrap(out));
+            ByteBuffer data = ByteBuffer.wrap(out);
+            return (this.completer == null) ? CompletableFuture.completedFuture(data)
+                    : CompletableFuture.supplyAsync(() -> data, this.completer);
         }
 
         @Override
