@@ -198,7 +198,11 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
         }
     }
 
-    /** Whether {@link #finish} has been called. */
+    /**
+     * Whether the producer side has ended the stream.
+     *
+     * @return {@code true} once {@link #finish()} or {@link #finish(Throwable)} has been called
+     */
     public boolean isFinished() {
         synchronized (this.lock) {
             return this.finished;
