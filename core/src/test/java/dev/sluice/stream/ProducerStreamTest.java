@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.WaterMarks;
@@ -298,6 +299,48 @@ class ProducerStreamTest {
         assertThat(expected[0]).isEqualTo(chunks);
         assertThat(producer.violations()).isZero();
         assertThat(producer.overlaps()).isZero();
+    }
+
+    @Test
+    @DisplayName("W2-PS4 writes from several threads at once: each chunk is read exactly once, each thread's in order")
+    void w2ps4_concurrentWritersLoseNothing() throws Exception {
+        int writers = 4;
+        int perWriter = 5_000;
+        ProducerStream shared = new ProducerStream("shared", OptionalLong.empty(), new WaterMarks(1024, 512));
+        int[] next = new int[writers];
+        int[] total = {0};
+        CompletableFuture<Void> done = ByteStreams.readStream(shared, chunk -> {
+            int writer = chunk.getInt(0);
+            assertThat(chunk.getInt(4)).isEqualTo(next[writer]++);
+            total[0]++;
+        });
+        CountDownLatch start = new CountDownLatch(1);
+        Thread[] threads = new Thread[writers];
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            threads[w] = new Thread(() -> {
+                try {
+                    start.await();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < perWriter; i++) {
+                    shared.write(ByteBuffer.allocate(8).putInt(0, writer).putInt(4, i));
+                }
+            }, "writer-" + w);
+            threads[w].start();
+        }
+        start.countDown();
+        for (Thread thread : threads) {
+            thread.join(30_000);
+        }
+        shared.finish();
+        assertThat(done).succeedsWithin(Duration.ofSeconds(30));
+        assertThat(total[0]).isEqualTo(writers * perWriter);
+        assertThat(next).containsOnly(perWriter);
+        assertThat(shared.acceptedUnits()).isEqualTo(shared.sentUnits()).isEqualTo(8L * writers * perWriter);
     }
 
     /** A push producer with its own thread, writing ints 0..n-1 and parking while paused; then it finishes. */
