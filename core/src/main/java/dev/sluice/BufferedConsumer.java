@@ -147,7 +147,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         this.buffer.offer(data);
         this.accepted.add(weight);
         if (before >= 0 && (before & DEPTH) + weight > this.high && markPaused()) {
-            producerStateChanged();
+            pauseWanted();
         }
         scheduleDrain();
     }
@@ -411,10 +411,10 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         while ((item = this.buffer.poll()) != null) {
             long weight = this.weigher.weigh(item);
             lost += weight;
+            this.dropped.add(weight); // before the depth falls, so the figures always add up
             release(weight);
         }
         if (lost > 0) {
-            this.dropped.add(lost);
             log.warn("Consumer '{}' dropped {} buffered {} when its connection was lost", name(), lost, unit());
         }
         if (!this.sinkDone) {

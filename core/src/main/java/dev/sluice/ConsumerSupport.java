@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.internal.Log;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +61,8 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     private final CopyOnWriteArrayList<ProducerListener> listeners = new CopyOnWriteArrayList<>();
 
     private final AtomicInteger laneWork = new AtomicInteger();
+
+    private final AtomicReference<@Nullable LaneWaiter> laneWaiter = new AtomicReference<>();
 
     private volatile @Nullable Thread laneOwner;
 
@@ -204,7 +207,18 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * when no other callback is running, right after it otherwise.
      */
     protected final void producerStateChanged() {
-        runLane();
+        runLane(false);
+    }
+
+    /**
+     * Like {@link #producerStateChanged()}, for the write that has just made {@link #shouldPauseProducer()} true.
+     * When another thread is inside a callback, this thread waits for that callback to return and delivers the
+     * pause itself, so the write does not return before the producer is paused. It gives up waiting, leaving the
+     * pause to the other thread, if that thread is blocked inside the callback, so a callback that waits for a lock
+     * the writer holds cannot deadlock.
+     */
+    protected final void pauseWanted() {
+        runLane(true);
     }
 
     /**
@@ -243,17 +257,41 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     private void runLane() {
+        runLane(false);
+    }
+
+    /**
+     * Runs the signal lane, or leaves the work to the thread running it. With {@code awaitPause}, a thread whose
+     * write has just made the buffer want a pause while another thread is inside a callback waits for that callback
+     * to return and takes the lane over, so the pause reaches the producer before the write returns.
+     */
+    private void runLane(boolean awaitPause) {
         Thread me = Thread.currentThread();
-        if (this.laneWork.getAndIncrement() != 0) {
-            if (this.laneOwner == me) {
-                pauseFromInsideResume();
-            }
+        if (this.laneWork.getAndIncrement() == 0) {
+            this.laneOwner = me;
+            ownLane(me, 1);
             return;
         }
-        this.laneOwner = me;
-        int missed = 1;
+        if (this.laneOwner == me) {
+            pauseFromInsideResume();
+        }
+        else if (awaitPause) {
+            int handed = awaitHandOff(me);
+            if (handed > 0) {
+                ownLane(me, handed);
+            }
+        }
+    }
+
+    /** Delivers signals until nothing is pending, or hands the lane to a waiting writer. */
+    private void ownLane(Thread me, int missed) {
         for (;;) {
-            deliverPending();
+            if (handOff(missed)) {
+                return;
+            }
+            if (deliverNext()) {
+                continue;
+            }
             this.laneOwner = null;
             missed = this.laneWork.addAndGet(-missed);
             if (missed == 0) {
@@ -261,6 +299,62 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             }
             this.laneOwner = me;
         }
+    }
+
+    /**
+     * Waits, as a writer whose write wants a pause, until the lane owner hands the lane over (returns the work count
+     * handed), or until waiting is pointless: the lane went idle, so the pause was delivered, or the owner is blocked
+     * inside a callback, perhaps on something this thread holds, so it delivers the pause when it can (returns 0).
+     */
+    private int awaitHandOff(Thread me) {
+        LaneWaiter waiter = new LaneWaiter(me);
+        if (!this.laneWaiter.compareAndSet(null, waiter)) {
+            return 0;
+        }
+        for (int round = 0;; round++) {
+            if (waiter.state == LaneWaiter.HANDED) {
+                return waiter.handedWork;
+            }
+            if (this.laneWork.get() == 0 || ownerIsStuck()) {
+                if (waiter.withdraw()) {
+                    this.laneWaiter.compareAndSet(waiter, null);
+                    return 0;
+                }
+                return waiter.handedWork; // handed over meanwhile
+            }
+            if (round < 64) {
+                Thread.onSpinWait();
+            }
+            else {
+                LockSupport.parkNanos(this, 20_000);
+            }
+        }
+    }
+
+    private boolean ownerIsStuck() {
+        Thread owner = this.laneOwner;
+        if (owner == null) {
+            return false;
+        }
+        Thread.State state = owner.getState();
+        return state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                || state == Thread.State.TIMED_WAITING;
+    }
+
+    /** Hands the lane, with its work count, to a writer waiting to deliver a pause. Owner only. */
+    private boolean handOff(int missed) {
+        LaneWaiter waiter = this.laneWaiter.get();
+        if (waiter == null) {
+            return false;
+        }
+        this.laneOwner = waiter.thread;
+        if (!waiter.handOver(missed)) {
+            this.laneOwner = Thread.currentThread(); // it withdrew: keep the lane
+            return false;
+        }
+        this.laneWaiter.compareAndSet(waiter, null);
+        LockSupport.unpark(waiter.thread);
+        return true;
     }
 
     /** The lane owner is re-entering from a write made inside a push producer's resumeProducing (FD-12). */
@@ -272,43 +366,42 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         }
     }
 
-    private void deliverPending() {
-        for (;;) {
-            Registration stopped = this.stops.poll();
-            if (stopped != null) {
-                deliver(stopped, Signal.STOP);
-                continue;
+    /** Delivers the next pending signal; false if none is pending. Lane owner only. */
+    private boolean deliverNext() {
+        Registration stopped = this.stops.poll();
+        if (stopped != null) {
+            deliver(stopped, Signal.STOP);
+            return true;
+        }
+        Registration current = this.registration.get();
+        if (current == null) {
+            return false;
+        }
+        if (current.streaming) {
+            boolean pause = wantsPause();
+            if (pause == current.paused) {
+                return false;
             }
-            Registration current = this.registration.get();
-            if (current == null) {
-                return;
-            }
-            if (current.streaming) {
-                boolean pause = wantsPause();
-                if (pause == current.paused) {
-                    return;
-                }
-                current.paused = pause;
-                if (pause) {
-                    deliver(current, Signal.PAUSE);
-                }
-                else {
-                    this.resuming = current;
-                    try {
-                        deliver(current, Signal.RESUME);
-                    }
-                    finally {
-                        this.resuming = null;
-                    }
-                }
-            }
-            else if (this.holds.get() == 0 && current.wantsMore.getAndSet(false)) {
-                deliver(current, Signal.RESUME);
+            current.paused = pause;
+            if (pause) {
+                deliver(current, Signal.PAUSE);
             }
             else {
-                return;
+                this.resuming = current;
+                try {
+                    deliver(current, Signal.RESUME);
+                }
+                finally {
+                    this.resuming = null;
+                }
             }
+            return true;
         }
+        if (this.holds.get() == 0 && current.wantsMore.getAndSet(false)) {
+            deliver(current, Signal.RESUME);
+            return true;
+        }
+        return false;
     }
 
     private boolean wantsPause() {
@@ -328,8 +421,13 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             if (failure instanceof VirtualMachineError) {
                 throw failure;
             }
-            notifyListeners(listener -> listener.failed(producer, failure));
+            if (!this.listeners.isEmpty()) {
+                notifyListeners(listener -> listener.failed(producer, failure));
+            }
             producerFailed(producer, failure);
+            return;
+        }
+        if (this.listeners.isEmpty()) {
             return;
         }
         switch (signal) {
@@ -340,6 +438,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     private void notifyListeners(java.util.function.Consumer<ProducerListener> event) {
+        if (this.listeners.isEmpty()) {
+            return;
+        }
         for (ProducerListener listener : this.listeners) {
             try {
                 event.accept(listener);
@@ -380,6 +481,47 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         Registration(Producer producer, boolean streaming) {
             this.producer = producer;
             this.streaming = streaming;
+        }
+    }
+
+    /** A writer waiting for the lane so that it can deliver its pause itself. */
+    private static final class LaneWaiter {
+
+        static final int WAITING = 0;
+
+        static final int HANDED = 1;
+
+        static final int WITHDRAWN = 2;
+
+        private static final java.lang.invoke.VarHandle STATE;
+
+        static {
+            try {
+                STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(LaneWaiter.class, "state", int.class);
+            }
+            catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        final Thread thread;
+
+        volatile int state = WAITING;
+
+        /** The lane's work count, written before the hand-over is published. */
+        int handedWork;
+
+        LaneWaiter(Thread thread) {
+            this.thread = thread;
+        }
+
+        boolean handOver(int work) {
+            this.handedWork = work;
+            return STATE.compareAndSet(this, WAITING, HANDED);
+        }
+
+        boolean withdraw() {
+            return STATE.compareAndSet(this, WAITING, WITHDRAWN);
         }
     }
 }

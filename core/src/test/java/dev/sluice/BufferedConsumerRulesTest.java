@@ -8,6 +8,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
 import dev.sluice.testing.CountingPullProducer;
+import dev.sluice.testing.RecordingPullProducer;
 import dev.sluice.testing.RecordingPushProducer;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
@@ -66,15 +67,7 @@ class BufferedConsumerRulesTest {
     @Test
     void if1_streamingRegistrationNeedsAPushProducer() {
         BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
-        PullProducer pull = new PullProducer() {
-            @Override
-            public void resumeProducing() {
-            }
-
-            @Override
-            public void stopProducing() {
-            }
-        };
+        PullProducer pull = new RecordingPullProducer();
 
         assertThatIllegalArgumentException().isThrownBy(() -> consumer.registerProducer(pull, true))
             .withMessageContaining("not a PushProducer");
@@ -100,17 +93,10 @@ class BufferedConsumerRulesTest {
     void fd3_pullProducerIsResumedInsideRegistrationAndItsWriteSeesTheRegistration() {
         BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
         List<Producer> seenDuringResume = new ArrayList<>();
-        PullProducer producer = new PullProducer() {
-            @Override
-            public void resumeProducing() {
-                seenDuringResume.add(consumer.producer());
-                consumer.write(bytes("x"));
-            }
-
-            @Override
-            public void stopProducing() {
-            }
-        };
+        PullProducer producer = new RecordingPullProducer(call -> {
+            seenDuringResume.add(consumer.producer());
+            consumer.write(bytes("x"));
+        });
 
         consumer.registerProducer(producer, false);
 
@@ -283,23 +269,12 @@ class BufferedConsumerRulesTest {
     @Test
     void fd9_pullProducersAreNeverPaused() {
         BufferedConsumer<ByteBuffer> consumer = consumer(new WaterMarks(3, 0));
-        List<String> events = new ArrayList<>();
-        PullProducer producer = new PullProducer() {
-            @Override
-            public void resumeProducing() {
-                events.add("resume");
-            }
-
-            @Override
-            public void stopProducing() {
-                events.add("stop");
-            }
-        };
+        RecordingPullProducer producer = new RecordingPullProducer();
         consumer.registerProducer(producer, false);
 
         consumer.write(bytes("1234"));
 
-        assertThat(events).containsExactly("resume");
+        assertThat(producer.events()).containsExactly("resume");
         assertThat(consumer.isProducerPaused()).isFalse();
     }
 
@@ -402,26 +377,16 @@ class BufferedConsumerRulesTest {
     @Test
     void fd13_pullProducerThatWritesNothingIsNotAskedAgainUntilSomethingIsWritten() {
         BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
-        List<String> events = new ArrayList<>();
-        PullProducer silent = new PullProducer() {
-            @Override
-            public void resumeProducing() {
-                events.add("resume");
-            }
-
-            @Override
-            public void stopProducing() {
-            }
-        };
+        RecordingPullProducer silent = new RecordingPullProducer();
         consumer.registerProducer(silent, false);
         this.sink.grant(100);
         consumer.drain();
         consumer.drain();
-        assertThat(events).containsExactly("resume");
+        assertThat(silent.events()).containsExactly("resume");
 
         consumer.write(bytes("other"));
 
-        assertThat(events).containsExactly("resume", "resume");
+        assertThat(silent.events()).containsExactly("resume", "resume");
     }
 
     @Test
@@ -515,26 +480,16 @@ class BufferedConsumerRulesTest {
     void fd17_stopConsumingUnregistersWithoutStopping() {
         RecordingSink<ByteBuffer> open = RecordingSink.accepting();
         BufferedConsumer<ByteBuffer> consumer = BufferedConsumer.builder(open).weigher(Weigher.bytes()).build();
-        List<String> events = new ArrayList<>();
-        PullProducer producer = new PullProducer() {
-            @Override
-            public void resumeProducing() {
-                events.add("resume");
-                if (events.size() == 1) {
-                    consumer.write(bytes("x"));
-                }
+        RecordingPullProducer producer = new RecordingPullProducer(call -> {
+            if (call == 1) {
+                consumer.write(bytes("x"));
             }
-
-            @Override
-            public void stopProducing() {
-                events.add("stop");
-            }
-        };
+        });
         consumer.registerProducer(producer, false);
 
         consumer.stopConsuming();
 
-        assertThat(events).containsExactly("resume", "resume");
+        assertThat(producer.events()).containsExactly("resume", "resume");
         assertThat(open.isClosed()).isTrue();
     }
 
@@ -575,19 +530,9 @@ class BufferedConsumerRulesTest {
     void tcp2_producerThatThrowsLosesTheConnectionWithItsException() {
         BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
         ArithmeticException boom = new ArithmeticException("/ by zero");
-        List<String> events = new ArrayList<>();
-        PullProducer producer = new PullProducer() {
-            @Override
-            public void resumeProducing() {
-                events.add("resume");
-                throw boom;
-            }
-
-            @Override
-            public void stopProducing() {
-                events.add("stop");
-            }
-        };
+        RecordingPullProducer producer = new RecordingPullProducer(call -> {
+            throw boom;
+        });
         List<Throwable> failures = new ArrayList<>();
         consumer.addProducerListener(new ProducerListener() {
             @Override
@@ -598,7 +543,7 @@ class BufferedConsumerRulesTest {
 
         consumer.registerProducer(producer, false);
 
-        assertThat(events).containsExactly("resume", "stop");
+        assertThat(producer.events()).containsExactly("resume", "stop");
         assertThat(failures).containsExactly(boom);
         assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> consumer.whenClosed().join())
             .withCause(boom);
