@@ -42,9 +42,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>a push producer is paused when a write takes the buffered bytes above the high-water mark, and resumed when a
  *       read takes them down to the low-water mark or below (or finds the buffer empty); edge-triggered, so one pause
- *       per crossing and a resume only to balance a pause. A producer that writes from its own thread can be a few
- *       chunks late to see its pause (see {@link ConsumerSupport}); a synchronous one stops at the chunk that crossed,
- *       so the buffer holds at most the high-water mark plus one chunk. {@link WaterMarks#twisted(long)} (low = 0)
+ *       per crossing and a resume only to balance a pause. The write that crosses the mark returns only after the
+ *       pause has reached the producer (see {@link ConsumerSupport#pauseWanted()}), also when another thread is in
+ *       a callback, so a producer that honours pauses leaves at most the high-water mark plus one chunk
+ *       buffered. {@link WaterMarks#twisted(long)} (low = 0)
  *       resumes only when the buffer is empty.</li>
  *   <li>a pull producer is asked for a chunk when it registers (W2-PS8) and each time a read finds the buffer
  *       empty.</li>
@@ -153,7 +154,7 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
             reader.complete(data);
         }
         if (pause) {
-            producerStateChanged();
+            pauseWanted();
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.WaterMarks;
@@ -282,21 +284,37 @@ class ProducerStreamTest {
     }
 
     @Test
-    @DisplayName("W2-PS threading: a producer on its own thread, a reader on another: all bytes in order, no lost resume")
-    void w2ps_producerThreadAndReaderThread() throws Exception {
-        int chunks = 20_000;
+    @DisplayName("W2-PS2 threading: producer and reader on their own threads: all bytes in order, bound + 1 chunk")
+    void w2ps2_producerThreadAndReaderThread() throws Exception {
+        int chunks = 6_000;
         ThreadedProducer producer = new ThreadedProducer(this.stream, chunks);
         this.stream.registerProducer(producer, true);
-        int[] expected = {0};
-        CompletableFuture<Void> done = ByteStreams.readStream(this.stream, chunk -> {
-            while (chunk.hasRemaining()) {
-                assertThat(chunk.getInt()).isEqualTo(expected[0]++);
+        AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+        int[] received = {0};
+        Thread reader = new Thread(() -> {
+            try {
+                ByteBuffer chunk;
+                while ((chunk = this.stream.read().toCompletableFuture().get(30, TimeUnit.SECONDS)) != null) {
+                    assertThat(chunk.getInt()).isEqualTo(received[0]++);
+                    // a slow reader: it reads on only once the producer has filled the buffer and paused
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (!producer.isPaused() && !producer.finished && System.nanoTime() < deadline) {
+                        Thread.yield();
+                    }
+                }
             }
-        });
+            catch (Throwable ex) {
+                failure.set(ex);
+            }
+        }, "reader");
+        reader.start();
         producer.start();
-        assertThat(done).succeedsWithin(Duration.ofSeconds(30));
+        reader.join(30_000);
         producer.join();
-        assertThat(expected[0]).isEqualTo(chunks);
+        assertThat(failure.get()).isNull();
+        assertThat(received[0]).isEqualTo(chunks);
+        assertThat(producer.maxBuffered).as("high-water mark plus one 4-byte chunk").isLessThanOrEqualTo(10 + 4);
+        assertThat(producer.events().stream().filter("pause"::equals).count()).isGreaterThan(500);
         assertThat(producer.violations()).isZero();
         assertThat(producer.overlaps()).isZero();
     }
@@ -347,6 +365,8 @@ class ProducerStreamTest {
     static final class ThreadedProducer extends StrictPushProducer {
 
         private final Thread thread;
+        volatile long maxBuffered;
+        volatile boolean finished;
 
         ThreadedProducer(ProducerStream target, int count) {
             this.thread = new Thread(() -> {
@@ -357,8 +377,10 @@ class ProducerStreamTest {
                         continue;
                     }
                     target.write(ByteBuffer.allocate(4).putInt(0, next++));
+                    this.maxBuffered = Math.max(this.maxBuffered, target.bufferedUnits());
                 }
                 target.unregisterProducer();
+                this.finished = true;
                 target.finish();
             }, "threaded-producer");
             this.thread.setDaemon(true);

@@ -79,6 +79,7 @@ class StreamChainTest {
         assertThat(reader.bytes.get()).isEqualTo(TOTAL);
         assertThat(reader.maxBuffered.get()).as("buffered bytes never above the bound plus one chunk")
                 .isLessThanOrEqualTo(bound);
+        assertThat(signals.maxBuffered.get()).isLessThanOrEqualTo(bound);
         assertThat(produced).isCompletedWithValue(null);
         assertThat(sink.length()).hasValue(0);
         assertThat(signals.pauses.get()).as("the producer paused again and again").isGreaterThan(1000);
@@ -105,6 +106,10 @@ class StreamChainTest {
             assertThat(reader.bytes.get()).isEqualTo(total);
             assertThat(produced).isCompletedWithValue(null);
             assertThat(signals.outOfOrder.get()).isZero();
+            // the crossing write waits for the pause unless the thread in a callback is itself momentarily blocked
+            // (here perhaps on the executor's queue lock); then the pause follows when that callback returns
+            assertThat(signals.maxBuffered.get()).as("bounded: the high-water mark plus a few chunks at most")
+                    .isLessThanOrEqualTo(16 * 1024 + 4 * 4096);
         }
         finally {
             completer.shutdownNow();
@@ -118,6 +123,8 @@ class StreamChainTest {
     static final class SignalCheck implements Consumer<ByteBuffer> {
         final AtomicInteger pauses = new AtomicInteger();
         final AtomicInteger outOfOrder = new AtomicInteger();
+        /** The most bytes buffered right after a write returned. */
+        final AtomicLong maxBuffered = new AtomicLong();
         private final ProducerStream target;
         private volatile boolean paused;
 
@@ -164,6 +171,7 @@ class StreamChainTest {
         @Override
         public void write(ByteBuffer data) {
             this.target.write(data);
+            this.maxBuffered.accumulateAndGet(this.target.bufferedUnits(), Math::max);
         }
     }
 
