@@ -234,14 +234,18 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * Stops the registered producer because the consumer has gone (FD-16): the producer is unregistered at once and
-     * its {@code stopProducing} is called on the lane, after any callback in progress, never from inside one.
+     * Stops the registered producer for good: it is unregistered at once and its {@code stopProducing} is called on
+     * the lane, after any callback in progress, never from inside one. Consumers call this when they have gone
+     * (FD-16); an operator may call it to stop a producer by hand, and a consumer waiting to close then closes.
      */
-    protected final void stopProducer() {
+    public final void stopProducer() {
         Registration gone = this.registration.getAndSet(null);
         if (gone != null) {
             this.stops.add(gone);
             runLane();
+            if (isConnected() && isDisconnecting()) {
+                startWriting();
+            }
         }
     }
 

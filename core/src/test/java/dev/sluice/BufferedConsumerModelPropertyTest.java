@@ -54,10 +54,17 @@ class BufferedConsumerModelPropertyTest {
     }
 
     @Property(tries = 3000)
-    void consumerFollowsTheModel(@ForAll("operations") List<Op> ops, @ForAll("marks") WaterMarks marks) {
+    void consumerFollowsTheModel(@ForAll("operations") List<Op> ops, @ForAll("marks") WaterMarks marks,
+            @ForAll boolean onAnExecutor) {
         RecordingSink<ByteBuffer> sink = RecordingSink.limited();
-        BufferedConsumer<ByteBuffer> consumer = BufferedConsumer.builder(sink).weigher(Weigher.bytes())
-            .waterMarks(marks).build();
+        // with an executor the drain loop runs later, as a task; the test runs the tasks after each step
+        Deque<Runnable> tasks = new ArrayDeque<>();
+        BufferedConsumer.Builder<ByteBuffer> builder = BufferedConsumer.builder(sink).weigher(Weigher.bytes())
+            .waterMarks(marks);
+        if (onAnExecutor) {
+            builder.drainOn(tasks::add);
+        }
+        BufferedConsumer<ByteBuffer> consumer = builder.build();
         Model model = new Model(marks);
         List<StrictPushProducer> pushes = new ArrayList<>();
         List<CountingPull> pulls = new ArrayList<>();
@@ -128,6 +135,9 @@ class BufferedConsumerModelPropertyTest {
                 }
             }
 
+            while (!tasks.isEmpty()) {
+                tasks.poll().run();
+            }
             for (int i = 0; i < pushes.size(); i++) {
                 assertThat(pushes.get(i).events()).as("push producer %d after %s", i, op)
                     .isEqualTo(model.pushEvents.get(i));

@@ -1,0 +1,52 @@
+package dev.sluice.autoconfigure;
+
+import java.util.List;
+
+import dev.sluice.boot.BufferedConsumerFactory;
+import dev.sluice.boot.SluiceBeanRegistrar;
+import dev.sluice.boot.SluicePipes;
+import dev.sluice.registry.ProducerRegistry;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration for Sluice: the {@link ProducerRegistry}, a {@link BufferedConsumerFactory} with the configured
+ * water marks, the registration of producer and consumer beans, and the pipes of {@code sluice.pipes.*}.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(SluiceProperties.class)
+public final class SluiceAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ProducerRegistry producerRegistry() {
+        return new ProducerRegistry();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    BufferedConsumerFactory bufferedConsumerFactory(SluiceProperties properties, ProducerRegistry registry) {
+        return new BufferedConsumerFactory(properties::waterMarks, registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    static SluiceBeanRegistrar sluiceBeanRegistrar(ObjectProvider<ProducerRegistry> registry) {
+        return new SluiceBeanRegistrar(registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SluicePipes sluicePipes(SluiceProperties properties, BeanFactory beans, ProducerRegistry registry) {
+        List<SluicePipes.Definition> definitions = properties.getPipes().entrySet().stream()
+            .map(pipe -> new SluicePipes.Definition(pipe.getKey(), pipe.getValue().getProducer(),
+                    pipe.getValue().getConsumer()))
+            .toList();
+        return new SluicePipes(definitions, beans, properties.getShutdown().getTimeout());
+    }
+}

@@ -1,0 +1,33 @@
+package dev.sluice.autoconfigure;
+
+import dev.sluice.metrics.ProducerRegistryMetrics;
+import dev.sluice.registry.ProducerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Publishes Sluice's meters ({@link ProducerRegistryMetrics}) when Micrometer is on the class path and a
+ * {@link MeterRegistry} bean exists. Ordered after Spring Boot 4's metrics auto-configurations, whose classes moved to
+ * {@code org.springframework.boot.micrometer.metrics.autoconfigure} in Boot 4 (a test checks these names).
+ */
+@AutoConfiguration(after = SluiceAutoConfiguration.class,
+        afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+                "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+                "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean({ MeterRegistry.class, ProducerRegistry.class })
+@ConditionalOnBooleanProperty(name = "sluice.metrics.enabled", matchIfMissing = true)
+public final class SluiceMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ProducerRegistryMetrics producerRegistryMetrics(ProducerRegistry registry, SluiceProperties properties) {
+        return new ProducerRegistryMetrics(registry, properties.getMetrics().getMaxNames());
+    }
+}

@@ -1,0 +1,225 @@
+package dev.sluice.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAccumulator;
+
+import dev.sluice.BufferView;
+import dev.sluice.BufferedConsumer;
+import dev.sluice.Consumer;
+import dev.sluice.Producer;
+import dev.sluice.WaterMarks;
+import dev.sluice.Weigher;
+import dev.sluice.task.Cooperator;
+import dev.sluice.task.PullToPush;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static dev.sluice.task.testing.Futures.failureOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real file of several MiB through {@link FileSender} into a {@link BufferedConsumer} whose slow sink runs on other
+ * threads: the bytes arrive intact, the buffer stays bounded, and every file handle is closed, also when the peer
+ * disconnects half-way.
+ */
+class FileTransferIntegrationTest {
+
+    private static final int SIZE = 5 * 1024 * 1024 + 123;
+
+    private static final int CHUNK = FileSender.DEFAULT_CHUNK_SIZE;
+
+    private static final WaterMarks MARKS = new WaterMarks(64 * 1024, 32 * 1024);
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+
+    private byte[] expectedSha256;
+
+    private final ExecutorService drainThread = Executors.newSingleThreadExecutor();
+
+    private final ExecutorService network = Executors.newSingleThreadExecutor();
+
+    private final TrackingOpener opener = new TrackingOpener();
+
+    private final LongAccumulator maxDepth = new LongAccumulator(Math::max, 0);
+
+    @BeforeEach
+    void writeFile() throws Exception {
+        byte[] content = new byte[SIZE];
+        new Random(42).nextBytes(content);
+        this.file = Files.write(this.dir.resolve("big.bin"), content);
+        this.expectedSha256 = MessageDigest.getInstance("SHA-256").digest(content);
+    }
+
+    @AfterEach
+    void stopThreads() {
+        this.drainThread.shutdownNow();
+        this.network.shutdownNow();
+    }
+
+    private BufferedConsumer<ByteBuffer> consumerOver(SlowDigestSink sink) {
+        BufferedConsumer<ByteBuffer> consumer = BufferedConsumer.builder(sink).name("slow-peer")
+                .weigher(Weigher.bytes()).waterMarks(MARKS).drainOn(this.drainThread).build();
+        sink.attach(consumer);
+        return consumer;
+    }
+
+    /** Passes everything on and records the deepest buffer seen right after a write. */
+    private Consumer<ByteBuffer> measuring(BufferedConsumer<ByteBuffer> target) {
+        return new Measuring(target, this.maxDepth);
+    }
+
+    /** A consumer that passes everything on, shows the buffer it writes to, and records its deepest level. */
+    private record Measuring(BufferedConsumer<ByteBuffer> target, LongAccumulator maxDepth)
+            implements Consumer<ByteBuffer>, BufferView {
+
+        @Override
+        public void registerProducer(Producer producer, boolean streaming) {
+            this.target.registerProducer(producer, streaming);
+        }
+
+        @Override
+        public void unregisterProducer() {
+            this.target.unregisterProducer();
+        }
+
+        @Override
+        public void write(ByteBuffer data) {
+            this.target.write(data);
+            this.maxDepth.accumulate(this.target.bufferedUnits());
+        }
+
+        @Override
+        public long bufferedUnits() {
+            return this.target.bufferedUnits();
+        }
+
+        @Override
+        public long highWaterMark() {
+            return this.target.highWaterMark();
+        }
+
+        @Override
+        public long lowWaterMark() {
+            return this.target.lowWaterMark();
+        }
+
+        @Override
+        public long acceptedUnits() {
+            return this.target.acceptedUnits();
+        }
+
+        @Override
+        public long sentUnits() {
+            return this.target.sentUnits();
+        }
+
+        @Override
+        public long droppedUnits() {
+            return this.target.droppedUnits();
+        }
+
+        @Override
+        public String unit() {
+            return this.target.unit();
+        }
+    }
+
+    @Test
+    void aPullTransferDeliversIdenticalBytesWithTheBufferNeverMoreThanOneChunkOverItsBound() throws IOException {
+        SlowDigestSink sink = new SlowDigestSink(3000, this.network, Long.MAX_VALUE);
+        BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
+
+        CompletableFuture<ByteBuffer> done = new FileSender(CHUNK, this.opener)
+                .beginFileTransfer(this.file, measuring(consumer));
+
+        assertThat(done).succeedsWithin(Duration.ofSeconds(30));
+        consumer.loseConnection();
+        assertThat(consumer.whenClosed()).succeedsWithin(Duration.ofSeconds(30));
+        assertThat(sink.taken()).isEqualTo(SIZE);
+        assertThat(sink.sha256()).isEqualTo(this.expectedSha256);
+        assertThat(sink.isClosed()).isTrue();
+        assertThat(this.maxDepth.get()).isPositive().isLessThanOrEqualTo(MARKS.high() + CHUNK);
+        assertThat(done.join().get(0)).isEqualTo(Files.readAllBytes(this.file)[SIZE - 1]);
+        assertThat(this.opener.openedCount()).isEqualTo(1);
+        assertThat(this.opener.allClosed()).isTrue();
+    }
+
+    @Test
+    void theSameTransferDrivenThroughPullToPushDeliversIdenticalBytes() {
+        SlowDigestSink sink = new SlowDigestSink(3000, this.network, Long.MAX_VALUE);
+        BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
+        try (Cooperator cooperator = Cooperator.create()) {
+            CompletableFuture<ByteBuffer> done = new FileSender(CHUNK, this.opener)
+                    .beginFileTransfer(this.file, PullToPush.consumer(measuring(consumer), cooperator));
+
+            assertThat(consumer.producer()).isInstanceOf(PullToPush.class);
+            assertThat(consumer.isStreamingProducer()).isTrue();
+            assertThat(done).succeedsWithin(Duration.ofSeconds(30));
+            consumer.loseConnection();
+            assertThat(consumer.whenClosed()).succeedsWithin(Duration.ofSeconds(30));
+        }
+        assertThat(sink.sha256()).isEqualTo(this.expectedSha256);
+        assertThat(consumer.producer()).isNull();
+        assertThat(this.maxDepth.get()).isPositive().isLessThanOrEqualTo(MARKS.high() + CHUNK);
+        assertThat(this.opener.allClosed()).isTrue();
+    }
+
+    @Test
+    void aPeerThatDisconnectsHalfWayStopsTheSenderAndTheFileIsClosed() {
+        SlowDigestSink sink = new SlowDigestSink(3000, this.network, SIZE / 2);
+        BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
+
+        CompletableFuture<ByteBuffer> done = new FileSender(CHUNK, this.opener)
+                .beginFileTransfer(this.file, measuring(consumer));
+
+        await().atMost(Duration.ofSeconds(30)).until(done::isDone);
+        assertThat(failureOf(done)).isInstanceOf(FileTransferStoppedException.class);
+        assertThat(failureOf(consumer.whenClosed())).isInstanceOf(IOException.class)
+                .hasMessage("connection reset by peer");
+        assertThat(sink.taken()).isGreaterThanOrEqualTo(SIZE / 2).isLessThan(SIZE);
+        assertThat(this.opener.allClosed()).isTrue();
+        assertThat(consumer.producer()).isNull();
+    }
+
+    @Test
+    void aPeerThatDisconnectsHalfWayThroughPullToPushStopsTheStreamAndTheFileIsClosed() {
+        SlowDigestSink sink = new SlowDigestSink(3000, this.network, SIZE / 2);
+        BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
+        try (Cooperator cooperator = Cooperator.create()) {
+            CompletableFuture<ByteBuffer> done = new FileSender(CHUNK, this.opener)
+                    .beginFileTransfer(this.file, PullToPush.consumer(consumer, cooperator));
+
+            await().atMost(Duration.ofSeconds(30)).until(done::isDone);
+            assertThat(failureOf(done)).isInstanceOf(FileTransferStoppedException.class);
+        }
+        assertThat(this.opener.allClosed()).isTrue();
+    }
+
+    @Test
+    void aFileThatCannotBeReadClosesItsHandleAndLeavesTheConsumerFree() {
+        SlowDigestSink sink = new SlowDigestSink(3000, this.network, Long.MAX_VALUE);
+        BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
+
+        CompletableFuture<ByteBuffer> done = new FileSender(CHUNK, this.opener).beginFileTransfer(this.dir, consumer);
+
+        await().atMost(Duration.ofSeconds(10)).until(done::isDone);
+        assertThat(failureOf(done)).isInstanceOf(IOException.class);
+        assertThat(this.opener.allClosed()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumer.producer() == null);
+    }
+}
