@@ -1,0 +1,132 @@
+package dev.sluice.benchmarks;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.sluice.BufferedConsumer;
+import dev.sluice.Sink;
+import dev.sluice.WaterMarks;
+import dev.sluice.Weigher;
+import dev.sluice.metrics.ProducerRegistryMetrics;
+import dev.sluice.registry.ProducerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Scenario 4, the cost of metrics: the Sluice side of scenario 2 (a producer thread writing 1 KiB chunks into a
+ * {@link BufferedConsumer} drained on a single-thread executor, 64 KiB / 32 KiB water marks, parking while paused),
+ * with the producer and consumer registered in a {@link ProducerRegistry} whose {@link ProducerRegistryMetrics} binder
+ * is bound to a meter registry, against the same pipe with no registry at all. Score: chunks per second.
+ *
+ * <ul>
+ *   <li>{@code none}: no registry, no binder;</li>
+ *   <li>{@code simple}: registry and binder on a {@link SimpleMeterRegistry};</li>
+ *   <li>{@code prometheus}: registry and binder on a {@link PrometheusMeterRegistry}.</li>
+ * </ul>
+ *
+ * <p>Fair because the pipe, the data and the threads are identical; only the instrumentation differs. The pipe pauses
+ * and resumes the producer about once per 32 chunks, so the pause timers are exercised at their real rate. Nothing
+ * scrapes the registries during the run (a scrape every 15 s or more would not show at this scale).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@OperationsPerInvocation(MetricsOverheadBenchmark.BATCH)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(3)
+@State(Scope.Thread)
+public class MetricsOverheadBenchmark {
+
+    static final int BATCH = 1024;
+
+    /** The meter registry: {@code none}, {@code simple} or {@code prometheus}. */
+    @Param({"none", "simple", "prometheus"})
+    public String meters;
+
+    private final ByteBuffer chunk = Chunks.chunk(1024);
+
+    private final DrainCounter drained = new DrainCounter();
+
+    private ExecutorService executor;
+
+    private BufferedConsumer<ByteBuffer> consumer;
+
+    private ParkingProducer producer;
+
+    private MeterRegistry meterRegistry;
+
+    private ProducerRegistryMetrics binder;
+
+    @Setup
+    public void setUp() {
+        this.executor = DaemonThreads.singleThreadExecutor("metrics-drain");
+        DrainCounter counter = this.drained;
+        Sink<ByteBuffer> sink = item -> {
+            counter.take(item);
+            return true;
+        };
+        this.consumer = BufferedConsumer.builder(sink)
+                .name("out")
+                .weigher(Weigher.bytes())
+                .waterMarks(WaterMarks.ofHigh(Chunks.BOUND_BYTES))
+                .drainOn(this.executor)
+                .build();
+        this.producer = new ParkingProducer();
+        switch (this.meters) {
+            case "none" -> this.meterRegistry = null;
+            case "simple" -> this.meterRegistry = new SimpleMeterRegistry();
+            case "prometheus" -> this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            default -> throw new IllegalArgumentException("meters must be none, simple or prometheus");
+        }
+        if (this.meterRegistry != null) {
+            ProducerRegistry registry = new ProducerRegistry();
+            this.binder = new ProducerRegistryMetrics(registry);
+            this.binder.bindTo(this.meterRegistry);
+            registry.registerConsumer("out", this.consumer);
+            registry.registerProducer("feed", this.producer);
+        }
+        this.consumer.registerProducer(this.producer, true);
+    }
+
+    @TearDown
+    public void tearDown() {
+        this.consumer.unregisterProducer();
+        this.consumer.loseConnection();
+        this.consumer.whenClosed().orTimeout(10, TimeUnit.SECONDS).join();
+        DaemonThreads.shutdown(this.executor);
+        if (this.binder != null) {
+            this.binder.close();
+            this.meterRegistry.close();
+        }
+    }
+
+    @Benchmark
+    public void sluice() {
+        ByteBuffer chunk = this.chunk;
+        BufferedConsumer<ByteBuffer> consumer = this.consumer;
+        ParkingProducer producer = this.producer;
+        producer.bindToCurrentThread();
+        for (int i = 0; i < BATCH; i++) {
+            if (!producer.awaitResumed()) {
+                throw new IllegalStateException("the consumer stopped the producer");
+            }
+            consumer.write(chunk);
+        }
+    }
+}
