@@ -75,6 +75,8 @@ public final class ProducerRegistryMetrics implements MeterBinder, AutoCloseable
 
     private final Map<String, List<LongTaskTimer.Sample>> activePauses = new ConcurrentHashMap<>();
 
+    private final Map<String, Map<String, PauseMeters>> pauseMeters = new ConcurrentHashMap<>();
+
     private final AtomicBoolean warnedAboutCap = new AtomicBoolean();
 
     private final RegistryListener listener = this::onEvent;
@@ -152,21 +154,28 @@ public final class ProducerRegistryMetrics implements MeterBinder, AutoCloseable
         if (!admit(producer)) {
             return;
         }
-        String consumer = consumerTag(changed.consumer());
+        PauseMeters meters = pauseMeters(producer, consumerTag(changed.consumer()));
         if (changed.from() == ProducerState.PAUSED) {
             endActivePause(producer);
-            for (MeterRegistry meters : this.meterRegistries) {
-                pausedTimer(meters, producer, consumer).record(changed.pausedFor().toNanos(), TimeUnit.NANOSECONDS);
-            }
+            meters.recordFinishedPause(changed.pausedFor().toNanos());
         }
         if (changed.to() == ProducerState.PAUSED) {
-            List<LongTaskTimer.Sample> samples = new ArrayList<>(this.meterRegistries.size());
-            for (MeterRegistry meters : this.meterRegistries) {
-                pausedTimer(meters, producer, consumer); // with the consumer of this pause
-                samples.add(activePauses(meters, producer, consumer).start());
-            }
-            this.activePauses.put(producer, samples);
+            this.activePauses.put(producer, meters.startActivePause());
         }
+    }
+
+    /** The pause meters of one producer with one consumer, built once and then looked up. */
+    private PauseMeters pauseMeters(String producer, String consumer) {
+        return this.pauseMeters.computeIfAbsent(producer, key -> new ConcurrentHashMap<>())
+            .computeIfAbsent(consumer, key -> {
+                List<Timer> timers = new ArrayList<>();
+                List<LongTaskTimer> active = new ArrayList<>();
+                for (MeterRegistry meters : this.meterRegistries) {
+                    timers.add(pausedTimer(meters, producer, consumer));
+                    active.add(activePauses(meters, producer, consumer));
+                }
+                return new PauseMeters(timers, active);
+            });
     }
 
     private void bindConsumer(MeterRegistry meters, String name) {
@@ -190,6 +199,7 @@ public final class ProducerRegistryMetrics implements MeterBinder, AutoCloseable
         if (admit(name)) {
             pausedTimer(meters, name, consumer);
             activePauses(meters, name, consumer);
+            this.pauseMeters.remove(name); // built again, for every bound registry, at the next pause
         }
     }
 
@@ -245,12 +255,30 @@ public final class ProducerRegistryMetrics implements MeterBinder, AutoCloseable
 
     private void removeMeters(String name) {
         endActivePause(name);
+        this.pauseMeters.remove(name);
         List<Meter> meters = this.metersByName.remove(name);
         if (meters == null) {
             return;
         }
         for (Meter meter : new ArrayList<>(meters)) {
             this.meterRegistries.forEach(registry -> registry.remove(meter));
+        }
+    }
+
+    private record PauseMeters(List<Timer> finished, List<LongTaskTimer> active) {
+
+        void recordFinishedPause(long nanos) {
+            for (Timer timer : this.finished) {
+                timer.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        List<LongTaskTimer.Sample> startActivePause() {
+            List<LongTaskTimer.Sample> samples = new ArrayList<>(this.active.size());
+            for (LongTaskTimer timer : this.active) {
+                samples.add(timer.start());
+            }
+            return samples;
         }
     }
 }
