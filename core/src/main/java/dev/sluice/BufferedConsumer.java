@@ -62,6 +62,8 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     private static final int DISCONNECTED = 2;
 
+    private static final Executor INLINE = Runnable::run;
+
     private final Sink<T> sink;
 
     private final Weigher<? super T> weigher;
@@ -71,6 +73,13 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     private final long low;
 
     private final Executor drainExecutor;
+
+    /** Whether the drain loop runs on the calling thread; then a write into an idle, empty consumer goes straight
+     * to the sink. */
+    private final boolean inline;
+
+    /** An item the sink took only part of, owned by the drain loop; it goes before anything in the buffer. */
+    private @Nullable T partlySent;
 
     private final MpscLinkedQueue<T> buffer = new MpscLinkedQueue<>();
 
@@ -108,6 +117,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         this.high = builder.waterMarks.high();
         this.low = builder.waterMarks.low();
         this.drainExecutor = builder.drainExecutor;
+        this.inline = builder.drainExecutor == INLINE;
     }
 
     /**
@@ -142,6 +152,15 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         if (weight == 0) {
             return;
         }
+        if (this.inline && this.drainWork.compareAndSet(0, 1)) {
+            writeThrough(data, weight); // this thread owns the idle drain loop
+            return;
+        }
+        buffer(data, weight);
+        scheduleDrain();
+    }
+
+    private void buffer(T data, long weight) {
         // count before publishing, so the drain loop never takes away more than was added
         long before = this.depthAndPaused.getAndAdd(weight);
         this.buffer.offer(data);
@@ -149,7 +168,46 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         if (before >= 0 && (before & DEPTH) + weight > this.high && markPaused()) {
             pauseWanted();
         }
-        scheduleDrain();
+    }
+
+    /**
+     * The inline fast path, for the thread that owns the drain loop: an item written into an empty consumer goes
+     * straight to the sink, never touching the buffer or its depth; what the sink leaves of it is buffered as the
+     * part-sent head. Then the loop runs on for whatever other threads wrote meanwhile.
+     */
+    private void writeThrough(T data, long weight) {
+        if (this.partlySent != null || this.buffer.peek() != null || this.lifecycle.get() != CONNECTED) {
+            buffer(data, weight);
+            drainLoop(1);
+            return;
+        }
+        this.accepted.add(weight);
+        boolean whole;
+        try {
+            whole = this.sink.offer(data);
+        }
+        catch (Exception | LinkageError | AssertionError failure) {
+            this.dropped.add(weight);
+            sinkFailed(failure);
+            drainLoop(1);
+            return;
+        }
+        long left = whole ? 0 : this.weigher.weigh(data);
+        this.sent += weight - left;
+        if (whole) {
+            requestMore(); // a complete drain (FD-13)
+        }
+        else {
+            this.partlySent = data;
+            long before = this.depthAndPaused.getAndAdd(left);
+            if (before >= 0 && (before & DEPTH) + left > this.high && markPaused()) {
+                pauseWanted();
+            }
+        }
+        int missed = this.drainWork.addAndGet(-1);
+        if (missed != 0) {
+            drainLoop(missed);
+        }
     }
 
     /**
@@ -339,7 +397,11 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     }
 
     private void drainLoop() {
-        int missed = 1;
+        drainLoop(1);
+    }
+
+    private void drainLoop(int work) {
+        int missed = work;
         for (;;) {
             drainOnce();
             missed = this.drainWork.addAndGet(-missed);
@@ -356,15 +418,14 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         }
         boolean sentAny = false;
         T head;
-        while ((head = this.buffer.peek()) != null) {
+        while ((head = nextItem()) != null) {
             long before = this.weigher.weigh(head);
             boolean whole;
             try {
                 whole = this.sink.offer(head);
             }
             catch (Exception | LinkageError | AssertionError failure) {
-                log.warn("Sink of consumer '{}' failed; the consumer is disconnected", name(), failure);
-                connectionLost(failure);
+                sinkFailed(failure);
                 discard();
                 return;
             }
@@ -379,7 +440,12 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             if (!whole) {
                 return; // the sink calls drain() when it can take more
             }
-            this.buffer.poll();
+            if (this.partlySent != null) {
+                this.partlySent = null;
+            }
+            else {
+                this.buffer.poll();
+            }
         }
         if (sentAny) {
             requestMore(); // FD-13: a pull producer is asked again after each complete drain
@@ -388,6 +454,16 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
                 && this.lifecycle.compareAndSet(DISCONNECTING, DISCONNECTED)) {
             closeSink();
         }
+    }
+
+    private @Nullable T nextItem() {
+        T head = this.partlySent;
+        return (head != null) ? head : this.buffer.peek();
+    }
+
+    private void sinkFailed(Throwable failure) {
+        log.warn("Sink of consumer '{}' failed; the consumer is disconnected", name(), failure);
+        connectionLost(failure);
     }
 
     private void closeSink() {
@@ -407,8 +483,12 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     /** Drops what is left after the connection was lost; runs on the drain loop, the buffer's only reader. */
     private void discard() {
         long lost = 0;
-        T item;
-        while ((item = this.buffer.poll()) != null) {
+        T item = this.partlySent;
+        this.partlySent = null;
+        if (item == null) {
+            item = this.buffer.poll();
+        }
+        for (; item != null; item = this.buffer.poll()) {
             long weight = this.weigher.weigh(item);
             lost += weight;
             this.dropped.add(weight); // before the depth falls, so the figures always add up
@@ -447,7 +527,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
         private WaterMarks waterMarks = WaterMarks.DEFAULT;
 
-        private Executor drainExecutor = Runnable::run;
+        private Executor drainExecutor = INLINE;
 
         private Builder(Sink<T> sink) {
             this.sink = Objects.requireNonNull(sink, "sink");
