@@ -384,7 +384,9 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         if (sentAny) {
             requestMore(); // FD-13: a pull producer is asked again after each complete drain
         }
-        if (this.lifecycle.get() == DISCONNECTING && producer() == null
+        // a pull producer asked for more may have written its last chunk and unregistered in the same call: that chunk
+        // is still buffered, and the loop goes round again (its write bumped the work count) to send it before closing
+        if (this.lifecycle.get() == DISCONNECTING && producer() == null && this.buffer.peek() == null
                 && this.lifecycle.compareAndSet(DISCONNECTING, DISCONNECTED)) {
             closeSink();
         }
