@@ -13,6 +13,7 @@ import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
 import dev.sluice.testing.RecordingSink;
+import dev.sluice.testing.SlowDrain;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,13 +53,7 @@ class ConsumerOutputStreamTest {
             }
         });
 
-        long deepest = 0;
-        while (!this.consumer.whenClosed().isDone()) {
-            deepest = Math.max(deepest, this.consumer.bufferedUnits());
-            this.sink.grant(50);
-            this.consumer.drain();
-            Thread.onSpinWait();
-        }
+        long deepest = SlowDrain.untilClosed(this.consumer, this.sink, 50);
 
         writer.get(10, TimeUnit.SECONDS);
         assertThat(this.sink.bytes()).isEqualTo(data);

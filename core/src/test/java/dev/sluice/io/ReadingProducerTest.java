@@ -19,6 +19,7 @@ import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
 import dev.sluice.testing.RecordingSink;
+import dev.sluice.testing.SlowDrain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,17 +46,6 @@ class ReadingProducerTest {
         return bytes;
     }
 
-    /** Lets the sink take {@code step} bytes at a time until the consumer closes; returns the deepest buffer seen. */
-    private long drainSlowly(int step) {
-        long deepest = 0;
-        while (!this.consumer.whenClosed().isDone()) {
-            deepest = Math.max(deepest, this.consumer.bufferedUnits());
-            this.sink.grant(step);
-            this.consumer.drain();
-        }
-        return deepest;
-    }
-
     @Test
     void inputStream_slowSink_everyByteInOrder_oneChunkBufferedAtMost_closedAtTheEnd() {
         byte[] data = randomBytes(300 * CHUNK + 17);
@@ -70,7 +60,7 @@ class ReadingProducerTest {
         ReadingProducer producer = ReadingProducer.of(in, this.consumer, CHUNK).start();
         this.consumer.loseConnection();
 
-        long deepest = drainSlowly(333);
+        long deepest = SlowDrain.untilClosed(this.consumer, this.sink, 333);
 
         assertThat(this.sink.bytes()).isEqualTo(data);
         assertThat(deepest).isLessThanOrEqualTo(CHUNK); // a pull producer is asked again only when the buffer is empty
@@ -88,7 +78,7 @@ class ReadingProducerTest {
         ReadingProducer.of(channel, this.consumer, CHUNK).start();
         this.consumer.loseConnection();
 
-        long deepest = drainSlowly(CHUNK / 3);
+        long deepest = SlowDrain.untilClosed(this.consumer, this.sink, CHUNK / 3);
 
         assertThat(this.sink.bytes()).isEqualTo(data);
         assertThat(deepest).isLessThanOrEqualTo(CHUNK);
@@ -118,7 +108,7 @@ class ReadingProducerTest {
         ReadingProducer producer = ReadingProducer.of(in, this.consumer, CHUNK).start();
         this.consumer.loseConnection();
 
-        drainSlowly(CHUNK);
+        SlowDrain.untilClosed(this.consumer, this.sink, CHUNK);
 
         Throwable closed = catchThrowable(() -> this.consumer.whenClosed().join());
         assertThat(closed).isInstanceOf(CompletionException.class).cause().isInstanceOf(UncheckedIOException.class)
