@@ -71,7 +71,6 @@ class SluiceFluxTest {
 
     private final AtomicReference<Counter> counter = new AtomicReference<>();
 
-
     private Flux<Integer> counting(int limit, int failAt) {
         return SluiceFlux.fromProducer(consumer -> {
             Counter producer = new Counter(consumer, limit, failAt);
