@@ -110,6 +110,9 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
+    /** What {@link #whenClosed()} hands out: one dependent of {@link #closed}, however often it is asked for. */
+    private final CompletableFuture<Void> closedView = this.closed.copy();
+
     private BufferedConsumer(Builder<T> builder) {
         super(builder.name);
         this.sink = builder.sink;
@@ -273,11 +276,12 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     /**
      * Returns a future that completes when the consumer has disconnected: normally after a clean close, exceptionally
-     * with the reason given to {@link #connectionLost(Throwable)}, with a sink failure, or after an abort. Each call
-     * returns a new future.
+     * with the reason given to {@link #connectionLost(Throwable)}, with a sink failure, or after an abort. Every call
+     * returns the same future, so polling it costs nothing; it is a view, which callers must not complete (doing so
+     * would not close the consumer, and would mislead other callers).
      */
     public CompletableFuture<Void> whenClosed() {
-        return this.closed.copy();
+        return this.closedView;
     }
 
     @Override
@@ -450,7 +454,9 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         if (sentAny) {
             requestMore(); // FD-13: a pull producer is asked again after each complete drain
         }
-        if (this.lifecycle.get() == DISCONNECTING && producer() == null
+        // a pull producer asked for more may have written its last chunk and unregistered in the same call: that chunk
+        // is still buffered, and the loop goes round again (its write bumped the work count) to send it before closing
+        if (this.lifecycle.get() == DISCONNECTING && producer() == null && nextItem() == null
                 && this.lifecycle.compareAndSet(DISCONNECTING, DISCONNECTED)) {
             closeSink();
         }

@@ -422,6 +422,22 @@ class BufferedConsumerRulesTest {
     }
 
     @Test
+    void fd13_fd14_aPullProducersLastChunkWrittenAsItUnregistersIsSentBeforeTheClose() {
+        BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
+        CountingPullProducer<ByteBuffer> producer = CountingPullProducer.tenDigits(consumer);
+        consumer.registerProducer(producer, false);
+        consumer.loseConnection();
+
+        this.sink.grant(100);
+        consumer.drain(); // each drain asks for the next digit; "9" comes with the unregistration
+
+        assertThat(this.sink.text()).isEqualTo("0123456789");
+        assertThat(this.sink.isClosed()).isTrue();
+        assertThat(consumer.whenClosed()).isCompleted();
+        assertThat(consumer.droppedUnits()).isZero();
+    }
+
+    @Test
     void fd15_decision_loseConnectionWaitsForAnUnpausedPushProducerToo() {
         BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
         StrictPushProducer producer = new StrictPushProducer();
