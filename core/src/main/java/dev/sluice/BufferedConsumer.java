@@ -150,6 +150,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         }
         if (this.lifecycle.get() == DISCONNECTED) {
             this.dropped.add(weight);
+            writtenAfterLoss();
             return;
         }
         if (weight == 0) {

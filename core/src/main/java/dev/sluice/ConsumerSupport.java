@@ -361,12 +361,32 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         return true;
     }
 
-    /** The lane owner is re-entering from a write made inside a push producer's resumeProducing (FD-12). */
+    /**
+     * The lane owner is re-entering from a write made inside a push producer's resumeProducing (FD-12): the producer
+     * is paused at once if the buffer now wants it paused, or if it was stopped meanwhile (its stop comes when the
+     * resume returns, and a producer that writes in a loop until paused would otherwise never return).
+     */
     private void pauseFromInsideResume() {
         Registration current = this.resuming;
-        if (current != null && current == this.registration.get() && !current.paused && wantsPause()) {
+        if (current == null || current.paused) {
+            return;
+        }
+        boolean stopped = current != this.registration.get() && this.stops.contains(current);
+        if (stopped || (current == this.registration.get() && wantsPause())) {
             current.paused = true;
             deliver(current, Signal.PAUSE);
+        }
+    }
+
+    /**
+     * Called by a subclass when a write arrives after the consumer has gone. If the writer is a push producer writing
+     * from inside its own {@code resumeProducing}, it is paused from inside that write, so that a producer writing in
+     * a loop until paused returns, and its pending {@code stopProducing} can be delivered.
+     */
+    protected final void writtenAfterLoss() {
+        if (this.laneOwner == Thread.currentThread()) {
+            this.laneWork.getAndIncrement(); // the owner's loop takes one more turn for this
+            pauseFromInsideResume();
         }
     }
 

@@ -566,6 +566,67 @@ class BufferedConsumerRulesTest {
     }
 
     @Test
+    void aProducerWritingInALoopInsideItsResumeIsPausedWhenTheSinkFailsUnderIt() {
+        BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
+        this.sink.grant(Long.MAX_VALUE / 2);
+        this.sink.failNextOffer(new java.io.IOException("reset"));
+        int[] writes = new int[1];
+        StrictPushProducer loop = new StrictPushProducer() {
+            @Override
+            protected void onTransition(String event) {
+                if (event.equals("resume")) {
+                    while (!isPaused() && writes[0] < 1_000_000) { // a synchronous producer: writes until paused
+                        consumer.write(bytes("x"));
+                        writes[0]++;
+                    }
+                }
+            }
+        };
+        consumer.registerProducer(loop, true);
+        consumer.holdProducer();
+        consumer.releaseProducer(); // pause, then resume: the loop starts, and the first write breaks the sink
+
+        assertThat(writes[0]).isEqualTo(1); // the write that broke the sink paused it, from inside that write
+        assertThat(loop.events()).containsExactly("pause", "resume", "pause", "stop");
+        assertThat(loop.violations()).isZero();
+    }
+
+    @Test
+    void aProducerWritingInALoopInsideItsResumeIsPausedByItsFirstWriteAfterTheConnectionWasLostElsewhere() {
+        BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
+        this.sink.grant(Long.MAX_VALUE / 2);
+        int[] writes = new int[1];
+        StrictPushProducer loop = new StrictPushProducer() {
+            @Override
+            protected void onTransition(String event) {
+                if (event.equals("resume")) {
+                    while (!isPaused() && writes[0] < 1_000_000) {
+                        consumer.write(bytes("x"));
+                        if (++writes[0] == 3) {
+                            Thread other = new Thread(() -> consumer.connectionLost(null));
+                            other.start();
+                            try {
+                                other.join();
+                            }
+                            catch (InterruptedException ex) {
+                                throw new IllegalStateException(ex);
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        consumer.registerProducer(loop, true);
+        consumer.holdProducer();
+        consumer.releaseProducer();
+
+        assertThat(writes[0]).isEqualTo(4); // three sent, one dropped that paused it
+        assertThat(loop.events()).containsExactly("pause", "resume", "pause", "stop");
+        assertThat(this.sink.text()).isEqualTo("xxx");
+        assertThat(consumer.droppedUnits()).isEqualTo(1);
+    }
+
+    @Test
     void sinkFailureLosesTheConnectionAndStopsTheProducer() {
         BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
         StrictPushProducer producer = new StrictPushProducer();
