@@ -19,14 +19,18 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #create} registers the proxy with its consumer, as a push producer unless built as a pull one
  *       (PCP-B1).</li>
  *   <li>While paused, or while a pull proxy has no outstanding request, writes are buffered; {@link #resumeProducing()}
- *       sends the buffer as one merged write (never an empty one), and always resumes the producer above
- *       (PCP-B3, PCP-B5).</li>
+ *       sends the buffer as one merged write (never an empty one), and resumes the producer above (PCP-B3, PCP-B5):
+ *       a pull producer every time, as in Twisted; a push producer only to balance a pause the proxy passed up.</li>
  *   <li>{@link #stopProducing()} stops the producer above and forgets the consumer: later writes are dropped
  *       (PCP-B4).</li>
  *   <li>{@link #registerProducer} neither resumes the producer nor refuses a second one (PCP-B7);
  *       {@link #unregisterProducer()} always passes the unregistration down (PCP-B8).</li>
  * </ul>
- * A pause is passed up only to a {@link PushProducer}: a pull producer has nothing to pause.
+ * A pause is passed up only to a {@link PushProducer}: a pull producer has nothing to pause. Pauses and resumes are
+ * passed up edge-triggered, where Twisted passes every one: a push producer sees pause and resume strictly alternate
+ * (its state table forbids pausing a paused producer or resuming a running one). The difference shows only where
+ * Twisted would break that table: a second pause without a resume, a resume of a producer never paused, or a pause
+ * nested in the merged write of {@code resumeProducing} followed by that call's resume.
  *
  * <h2>Threads</h2>
  * The proxy keeps {@link dev.sluice.Consumer}'s threading contract on both of its sides. Every public method may be
@@ -71,6 +75,9 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     /** Whether this proxy was paused by its consumer; volatile for {@link #toString()} only. */
     protected volatile boolean paused;
+
+    /** Whether this proxy has passed a pause up to its producer and not yet a resume. */
+    protected boolean upstreamPaused;
 
     /** Whether a pull proxy was asked for data it has not written yet. */
     protected boolean outstandingPull;
@@ -181,15 +188,23 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         });
     }
 
-    /** Pauses and relays the pause to a push producer above (PCP-B2). Runs on the actor. */
+    /**
+     * Pauses and relays the pause to a push producer above (PCP-B2), edge-triggered: not to a producer this proxy has
+     * already paused. Runs on the actor.
+     */
     protected void handlePause() {
         this.paused = true;
-        if (this.producer instanceof PushProducer push) {
+        if (this.producer instanceof PushProducer push && !this.upstreamPaused) {
+            this.upstreamPaused = true;
             push.pauseProducing();
         }
     }
 
-    /** Sends the buffer as one merged write and always resumes the producer above (PCP-B3). Runs on the actor. */
+    /**
+     * Sends the buffer as one merged write, then resumes the producer above (PCP-B3): a pull producer always; a push
+     * producer only to balance a pause this proxy passed up, and not when the merged write has paused the proxy again
+     * (the consumer below paused it from inside the write). Runs on the actor.
+     */
     protected void handleResume() {
         this.paused = false;
         if (!this.buffer.isEmpty()) {
@@ -204,7 +219,16 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
             this.outstandingPull = true;
         }
         Producer above = this.producer;
-        if (above != null) {
+        if (above == null) {
+            return;
+        }
+        if (this.upstreamPaused) {
+            if (!this.paused) {
+                this.upstreamPaused = false;
+                above.resumeProducing();
+            }
+        }
+        else if (!this.producerIsStreaming) {
             above.resumeProducing();
         }
     }
@@ -246,12 +270,14 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     /** Stores the producer (PCP-B7). Runs on the actor. */
     protected void handleRegister(Producer producer, boolean streaming) {
+        this.upstreamPaused = false;
         this.producer = producer;
         this.producerIsStreaming = streaming;
     }
 
     /** Forgets the producer and unregisters from the consumer below (PCP-B8). Runs on the actor. */
     protected void handleUnregister() {
+        this.upstreamPaused = false;
         this.producer = null;
         this.producerIsStreaming = false;
         Consumer<T> below = this.consumer;
