@@ -1,6 +1,9 @@
 package dev.sluice.internal;
 
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
@@ -21,14 +24,25 @@ import org.jspecify.annotations.Nullable;
  *       producer's write). Nesting is as deep as the calls are, never per queued task.</li>
  * </ul>
  *
- * A failure of a task run at once (idle or nested) is thrown to its submitter, after the tasks queued meanwhile have
- * run; a failure of a queued task is logged, since its submitter has gone.
+ * A failure of a task run at once (idle or nested) is thrown to its submitter; a failure of a queued task is logged,
+ * since its submitter has gone.
+ *
+ * <p>A thread that drains for others is not kept forever: once its own task has run and it has run
+ * {@value #BUDGET} tasks in all, while more keep coming, it hands the rest of the drain to the actor's executor
+ * (default {@link ForkJoinPool#commonPool()}) and returns. Without that, a thread that started the drain could be
+ * held as long as other threads keep submitting. The hand-off keeps the order and the one-at-a-time rule; it only
+ * happens when other threads submit faster than the tasks run, so a single thread never sees it.
  */
 public final class SerialActor {
 
     private static final Log LOG = Log.of(SerialActor.class);
 
+    /** The tasks one submitter runs, its own included, before it hands a still-busy drain to the executor. */
+    static final int BUDGET = 1024;
+
     private final String name;
+
+    private final Executor overflow;
 
     private final MpscLinkedQueue<Runnable> queue = new MpscLinkedQueue<>();
 
@@ -43,7 +57,18 @@ public final class SerialActor {
      * @param name what log messages call it
      */
     public SerialActor(String name) {
+        this(name, ForkJoinPool.commonPool());
+    }
+
+    /**
+     * Creates an idle actor.
+     *
+     * @param name what log messages call it
+     * @param overflow where a drain that has run past its budget goes on
+     */
+    public SerialActor(String name, Executor overflow) {
         this.name = Objects.requireNonNull(name, "name");
+        this.overflow = Objects.requireNonNull(overflow, "overflow");
     }
 
     /** Whether the current thread is running one of this actor's tasks (so a submission now runs nested). */
@@ -69,8 +94,24 @@ public final class SerialActor {
             return;
         }
         this.owner = me;
+        Throwable mine = drain(me, task, 1);
+        if (mine instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (mine instanceof Error error) {
+            throw error;
+        }
+    }
+
+    /**
+     * Runs queued tasks until none is left or, once {@code own} has run (null: no task of its own), the budget is
+     * spent and the drain is handed to the executor. Returns the failure of {@code own}, if any. Owner only.
+     */
+    private @Nullable Throwable drain(Thread me, @Nullable Runnable own, int counted) {
         Throwable mine = null;
-        int missed = 1;
+        boolean ownRan = own == null;
+        int ran = 0;
+        int missed = counted;
         for (;;) {
             Runnable next;
             while ((next = this.queue.poll()) != null) {
@@ -78,26 +119,41 @@ public final class SerialActor {
                     next.run();
                 }
                 catch (RuntimeException | Error failure) {
-                    if (next == task) {
+                    if (next == own) {
                         mine = failure;
                     }
                     else {
                         LOG.error("A task queued on '{}' from another thread threw", this.name, failure);
                     }
                 }
+                ownRan |= next == own;
+                if (++ran >= BUDGET && ownRan && handOff(missed)) {
+                    return mine;
+                }
             }
             this.owner = null;
             missed = this.work.addAndGet(-missed);
             if (missed == 0) {
-                break;
+                return mine;
             }
             this.owner = me;
         }
-        if (mine instanceof RuntimeException runtime) {
-            throw runtime;
+    }
+
+    /** Gives the drain, with its work count, to the executor; false if it refuses. */
+    private boolean handOff(int missed) {
+        this.owner = null;
+        try {
+            this.overflow.execute(() -> {
+                Thread runner = Thread.currentThread();
+                this.owner = runner;
+                drain(runner, null, missed);
+            });
+            return true;
         }
-        if (mine instanceof Error error) {
-            throw error;
+        catch (RejectedExecutionException ex) {
+            this.owner = Thread.currentThread();
+            return false;
         }
     }
 
