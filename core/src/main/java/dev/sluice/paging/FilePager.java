@@ -2,9 +2,9 @@ package dev.sluice.paging;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
@@ -17,6 +17,12 @@ import org.jspecify.annotations.Nullable;
  * consumer of a {@link FileSender}: registering the sender reads the first chunk; each page sent takes the buffered
  * chunk and asks the sender for the next one before the page goes out; the end of the file (or a failure to read it,
  * which is logged) stops paging. An empty file sends no page. Its chunks are the sender's (16 KiB by default).
+ *
+ * <p>Threads: as a {@link Consumer} it keeps the threading contract. {@code write}, {@code registerProducer} and
+ * {@code unregisterProducer} may be called from any thread; they run, with {@link #sendNextPage()} and
+ * {@link #stopped()}, on the serial actor of its {@link PageBroker}, so the calls it makes to its sender
+ * ({@code resumeProducing}, {@code stopProducing}) are serialized, in order, never under a lock, and a read the sender
+ * makes from inside {@code resumeProducing} writes into the pager at once, nested, as in Twisted.
  */
 public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteBuffer> {
 
@@ -26,8 +32,10 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
 
     private final FileSender sender;
 
-    private final Deque<ByteBuffer> chunks = new ArrayDeque<>(2);
+    /** Chunks read and not yet sent; written on the actor, read by {@link #bufferedChunks()} from any thread. */
+    private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
 
+    /** The sender while it is registered; confined to the actor. */
     private @Nullable Producer producer;
 
     /**
@@ -62,35 +70,41 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
     /** Stores the producer and asks a pull producer for the first chunk. */
     @Override
     public void registerProducer(Producer producer, boolean streaming) {
-        this.producer = Objects.requireNonNull(producer, "producer");
-        if (!streaming) {
-            producer.resumeProducing();
-        }
+        Objects.requireNonNull(producer, "producer");
+        broker().serially(() -> {
+            this.producer = producer;
+            if (!streaming) {
+                producer.resumeProducing();
+            }
+        });
     }
 
     @Override
     public void unregisterProducer() {
-        this.producer = null;
+        broker().serially(() -> this.producer = null);
     }
 
     /** Buffers a chunk read from the file. */
     @Override
     public void write(ByteBuffer data) {
-        this.chunks.add(Objects.requireNonNull(data, "data"));
+        Objects.requireNonNull(data, "data");
+        broker().serially(() -> this.chunks.add(data));
     }
 
     /** Sends the buffered chunk after asking for the next one; sends nothing when no chunk is buffered. */
     @Override
     public void sendNextPage() {
-        ByteBuffer chunk = this.chunks.poll();
-        if (chunk == null) {
-            return;
-        }
-        Producer reader = this.producer;
-        if (reader != null) {
-            reader.resumeProducing(); // read one ahead; at the end this unregisters and stops paging
-        }
-        send(chunk);
+        broker().serially(() -> {
+            ByteBuffer chunk = this.chunks.poll();
+            if (chunk == null) {
+                return;
+            }
+            Producer reader = this.producer;
+            if (reader != null) {
+                reader.resumeProducing(); // read one ahead; at the end this unregisters and stops paging
+            }
+            send(chunk);
+        });
     }
 
     /** The number of chunks read and not yet sent: never more than one. */
@@ -101,8 +115,10 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
     /** Stops the file transfer, which closes the file. */
     @Override
     protected void stopped() {
-        this.producer = null;
-        this.sender.stopProducing();
-        this.chunks.clear();
+        broker().serially(() -> {
+            this.producer = null;
+            this.sender.stopProducing();
+            this.chunks.clear();
+        });
     }
 }

@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import dev.sluice.Consumer;
 import dev.sluice.PullProducer;
+import dev.sluice.internal.SerialActor;
 
 /**
  * Sends pages when its transport is ready: the paging part of Twisted's Perspective Broker (PG-2, PG-3). The broker is
@@ -17,13 +18,30 @@ import dev.sluice.PullProducer;
  * producer again only after something was written to it (such as {@link dev.sluice.BufferedConsumer}) needs
  * collectors that write what they receive into it, as Twisted's remote collectors do through the connection.
  *
- * <p>Not thread-safe: confine a broker, its pagers and its transport's calls to one thread, as in Twisted.
+ * <h2>Threads</h2>
+ * Any thread may call the broker, start its pagers and drive its transport. The broker and its pagers share one
+ * lock-free serial actor ({@code dev.sluice.internal.SerialActor}): {@link #registerPageProducer},
+ * {@link #resumeProducing()} and {@link #stopProducing()}, and a {@link FilePager}'s consumer calls, run one at a time.
+ * A call made while the broker is idle runs at once on the caller's thread; a call from another thread while one runs
+ * is queued and run right after it, by the thread running it, without blocking the caller; a call made from inside a
+ * running one on the same thread (a transport that asks for pages from inside the broker's registration, a file read
+ * that writes into its pager) runs at once, nested, as in Twisted. So one round of pages (each pager's page and its
+ * {@link Pager#stillPaging()}) is never interleaved with another thread's calls, the last page of a pager always
+ * precedes its {@code endedPaging}, and the calls the broker makes to its transport ({@code registerProducer},
+ * {@code unregisterProducer}) and a pager makes to its collector and its file reader are serialized, in order, with no
+ * lock held.
  */
 public final class PageBroker implements PullProducer {
 
     private final Consumer<?> transport;
 
+    private final SerialActor actor = new SerialActor("PageBroker");
+
+    /** The pagers still paging, oldest first; confined to the actor. */
     private final List<Pager<?>> pagers = new ArrayList<>();
+
+    /** The size of {@link #pagers} after the last call, for other threads. */
+    private volatile int pagerCount;
 
     /**
      * Creates a broker that paces its pages by {@code transport}.
@@ -41,15 +59,22 @@ public final class PageBroker implements PullProducer {
      * @param pager the pager
      */
     public void registerPageProducer(Pager<?> pager) {
-        this.pagers.add(Objects.requireNonNull(pager, "pager"));
-        if (this.pagers.size() == 1) {
-            this.transport.registerProducer(this, false);
-        }
+        Objects.requireNonNull(pager, "pager");
+        serially(() -> {
+            this.pagers.add(pager);
+            if (this.pagers.size() == 1) {
+                this.transport.registerProducer(this, false);
+            }
+        });
     }
 
     /** Sends one page from each pager, newest first, and drops finished pagers; unregisters when none is left. */
     @Override
     public void resumeProducing() {
+        serially(this::sendPages);
+    }
+
+    private void sendPages() {
         List<Pager<?>> snapshot = List.copyOf(this.pagers);
         for (int i = snapshot.size() - 1; i >= 0; i--) {
             Pager<?> pager = snapshot.get(i);
@@ -66,13 +91,27 @@ public final class PageBroker implements PullProducer {
     /** The transport has gone: every pager is stopped and dropped without ending its paging. */
     @Override
     public void stopProducing() {
-        List<Pager<?>> gone = List.copyOf(this.pagers);
-        this.pagers.clear();
-        gone.forEach(Pager::stopped);
+        serially(() -> {
+            List<Pager<?>> gone = List.copyOf(this.pagers);
+            this.pagers.clear();
+            gone.forEach(Pager::stopped);
+        });
     }
 
-    /** The number of pagers still paging. */
+    /** The number of pagers still paging, after the last call that has run; any thread. */
     public int pagerCount() {
-        return this.pagers.size();
+        return this.pagerCount;
+    }
+
+    /** Runs {@code call} on the actor the broker shares with its pagers: now, nested, or after the running call. */
+    void serially(Runnable call) {
+        this.actor.execute(() -> {
+            try {
+                call.run();
+            }
+            finally {
+                this.pagerCount = this.pagers.size();
+            }
+        });
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.paging;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +14,10 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #start()} registers the pager with its broker; Twisted does that at the end of the constructor, which a
  * Java constructor must not do (the broker may call back before a subclass is built).
  *
+ * <p>Threads: {@link #start()} and {@link #stopPaging()} may be called from any thread. The broker calls
+ * {@link #sendNextPage()}, {@link #stillPaging()} and {@link #stopped()} on the serial actor it shares with its pagers
+ * (see {@link PageBroker}), so they never overlap and the collector's calls are serialized and in order.
+ *
  * @param <P> the page type
  */
 public abstract class Pager<P> {
@@ -23,9 +28,9 @@ public abstract class Pager<P> {
 
     private final @Nullable Runnable callback;
 
-    private boolean paging = true;
+    private volatile boolean paging = true;
 
-    private boolean started;
+    private final AtomicBoolean started = new AtomicBoolean();
 
     /**
      * Creates a pager.
@@ -48,10 +53,9 @@ public abstract class Pager<P> {
      * @throws IllegalStateException if already started
      */
     public Pager<P> start() {
-        if (this.started) {
+        if (!this.started.compareAndSet(false, true)) {
             throw new IllegalStateException("pager already started: " + this);
         }
-        this.started = true;
         this.broker.registerPageProducer(this);
         return this;
     }
@@ -87,14 +91,19 @@ public abstract class Pager<P> {
         return this.paging;
     }
 
-    /** Marks the last page as given: the next {@link #stillPaging()} ends paging. */
+    /** Marks the last page as given: the next {@link #stillPaging()} ends paging. Any thread. */
     public void stopPaging() {
         this.paging = false;
     }
 
-    /** Sends a page to the collector; for subclasses that page on their own schedule. */
+    /** Sends a page to the collector; for subclasses that page on their own schedule, from the broker's actor. */
     protected final void send(P page) {
         this.collector.gotPage(page);
+    }
+
+    /** The pacing broker, whose actor serializes this pager's work. */
+    final PageBroker broker() {
+        return this.broker;
     }
 
     /** The broker's transport has gone; release what the pager holds. The default does nothing. */

@@ -7,6 +7,7 @@ import java.util.Objects;
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
 import dev.sluice.PushProducer;
+import dev.sluice.internal.SerialActor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,18 +19,40 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #create} registers the proxy with its consumer, as a push producer unless built as a pull one
  *       (PCP-B1).</li>
  *   <li>While paused, or while a pull proxy has no outstanding request, writes are buffered; {@link #resumeProducing()}
- *       sends the buffer as one merged write (never an empty one), and always resumes the producer above
- *       (PCP-B3, PCP-B5).</li>
+ *       sends the buffer as one merged write (never an empty one), and resumes the producer above (PCP-B3, PCP-B5):
+ *       a pull producer every time, as in Twisted; a push producer only to balance a pause the proxy passed up.</li>
  *   <li>{@link #stopProducing()} stops the producer above and forgets the consumer: later writes are dropped
  *       (PCP-B4).</li>
  *   <li>{@link #registerProducer} neither resumes the producer nor refuses a second one (PCP-B7);
  *       {@link #unregisterProducer()} always passes the unregistration down (PCP-B8).</li>
  * </ul>
- * A pause is passed up only to a {@link PushProducer}: a pull producer has nothing to pause.
+ * A pause is passed up only to a {@link PushProducer}: a pull producer has nothing to pause. Pauses and resumes are
+ * passed up edge-triggered, where Twisted passes every one: a push producer sees pause and resume strictly alternate
+ * (its state table forbids pausing a paused producer or resuming a running one). The difference shows only where
+ * Twisted would break that table: a second pause without a resume, a resume of a producer never paused, or a pause
+ * nested in the merged write of {@code resumeProducing} followed by that call's resume.
  *
  * <h2>Threads</h2>
- * Like Twisted's, the proxy is not thread-safe: confine each proxy to one thread, or to a consumer whose callbacks and
- * a producer whose writes are serialized with each other.
+ * The proxy keeps {@link dev.sluice.Consumer}'s threading contract on both of its sides. Every public method may be
+ * called from any thread. Its state machine runs on a lock-free serial actor ({@code dev.sluice.internal.SerialActor}):
+ * the calls run one at a time, never overlapping, each seeing what the one before it did.
+ * <ul>
+ *   <li>A call made while the proxy is idle runs at once on the caller's thread, which also runs the calls other
+ *       threads make meanwhile. A call made from another thread while one runs is queued and run, in order per
+ *       calling thread, right after the running one returns; the caller does not wait. So on one thread the proxy
+ *       behaves exactly as Twisted's does, and across threads nothing blocks.</li>
+ *   <li>A call made from inside a running call on the same thread (the consumer below pausing the proxy from
+ *       inside the proxy's write; the producer above writing from inside its {@code resumeProducing}) runs at once,
+ *       nested, as in Twisted.</li>
+ *   <li>Every call the proxy makes ({@code write} and {@code unregisterProducer} below; {@code pauseProducing},
+ *       {@code resumeProducing} and {@code stopProducing} above) is made from the actor, so the producer above sees
+ *       its callbacks serialized, in the order of the state changes that caused them, and none is lost. No lock is
+ *       held during any of them.</li>
+ *   <li>Writes from several threads reach the consumer below in the order the actor ran them: each writer's chunks
+ *       in that writer's order.</li>
+ * </ul>
+ * Subclasses change the behaviour through the protected {@code handle...} methods and {@code writeSomeData}, which
+ * run on the actor; the protected fields belong to the actor and must be read and written only from there.
  *
  * @param <T> the chunk type
  */
@@ -50,14 +73,22 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Whether the producer above was registered as a push producer. */
     protected boolean producerIsStreaming;
 
-    /** Whether this proxy was paused by its consumer. */
-    protected boolean paused;
+    /** Whether this proxy was paused by its consumer; volatile for {@link #toString()} only. */
+    protected volatile boolean paused;
+
+    /** Whether this proxy has passed a pause up to its producer and not yet a resume. */
+    protected boolean upstreamPaused;
 
     /** Whether a pull proxy was asked for data it has not written yet. */
     protected boolean outstandingPull;
 
     /** Chunks waiting to be written, in order. */
     protected final List<T> buffer = new ArrayList<>();
+
+    private final SerialActor actor = new SerialActor(getClass().getSimpleName());
+
+    /** The size of {@link #buffer} after the last call, for other threads. */
+    private volatile int bufferedChunks;
 
     /**
      * Creates a proxy without registering it; call {@link #registerWithConsumer()} once it is fully built, or use
@@ -91,22 +122,90 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     /** Registers this proxy with its consumer, if it has one (PCP-B1). */
     public final void registerWithConsumer() {
-        Consumer<T> below = this.consumer;
-        if (below != null) {
-            below.registerProducer(this, this.iAmStreaming);
-        }
+        serially(() -> {
+            Consumer<T> below = this.consumer;
+            if (below != null) {
+                below.registerProducer(this, this.iAmStreaming);
+            }
+        });
     }
 
     @Override
-    public void pauseProducing() {
+    public final void pauseProducing() {
+        serially(this::handlePause);
+    }
+
+    @Override
+    public final void resumeProducing() {
+        serially(this::handleResume);
+    }
+
+    @Override
+    public final void stopProducing() {
+        serially(this::handleStop);
+    }
+
+    /** Buffers {@code data} while paused or not asked for (a pull proxy); otherwise passes it down (PCP-B5). */
+    @Override
+    public final void write(T data) {
+        Objects.requireNonNull(data, "data");
+        serially(() -> handleWrite(data));
+    }
+
+    /** Finishes the consumer below if it is {@link Finishable}, then unregisters (PCP-B6). */
+    @Override
+    public final void finish() {
+        serially(this::handleFinish);
+    }
+
+    /** Stores the producer; the basic proxy never resumes it and never refuses a second one (PCP-B7). */
+    @Override
+    public final void registerProducer(Producer producer, boolean streaming) {
+        Objects.requireNonNull(producer, "producer");
+        serially(() -> handleRegister(producer, streaming));
+    }
+
+    /** Forgets the producer and unregisters from the consumer below (PCP-B8; the bounded proxy may postpone it). */
+    @Override
+    public final void unregisterProducer() {
+        serially(this::handleUnregister);
+    }
+
+    /** The number of chunks buffered after the last call that has run; any thread. */
+    public final int bufferedChunks() {
+        return this.bufferedChunks;
+    }
+
+    /** Runs {@code call} on the actor: now, nested, or after the running call (see the class comment). */
+    private void serially(Runnable call) {
+        this.actor.execute(() -> {
+            try {
+                call.run();
+            }
+            finally {
+                this.bufferedChunks = this.buffer.size();
+            }
+        });
+    }
+
+    /**
+     * Pauses and relays the pause to a push producer above (PCP-B2), edge-triggered: not to a producer this proxy has
+     * already paused. Runs on the actor.
+     */
+    protected void handlePause() {
         this.paused = true;
-        if (this.producer instanceof PushProducer push) {
+        if (this.producer instanceof PushProducer push && !this.upstreamPaused) {
+            this.upstreamPaused = true;
             push.pauseProducing();
         }
     }
 
-    @Override
-    public void resumeProducing() {
+    /**
+     * Sends the buffer as one merged write, then resumes the producer above (PCP-B3): a pull producer always; a push
+     * producer only to balance a pause this proxy passed up, and not when the merged write has paused the proxy again
+     * (the consumer below paused it from inside the write). Runs on the actor.
+     */
+    protected void handleResume() {
         this.paused = false;
         if (!this.buffer.isEmpty()) {
             T merged = this.chunks.join(this.buffer);
@@ -120,13 +219,22 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
             this.outstandingPull = true;
         }
         Producer above = this.producer;
-        if (above != null) {
+        if (above == null) {
+            return;
+        }
+        if (this.upstreamPaused) {
+            if (!this.paused) {
+                this.upstreamPaused = false;
+                above.resumeProducing();
+            }
+        }
+        else if (!this.producerIsStreaming) {
             above.resumeProducing();
         }
     }
 
-    @Override
-    public void stopProducing() {
+    /** Stops the producer above and forgets the consumer below (PCP-B4). Runs on the actor. */
+    protected void handleStop() {
         Producer above = this.producer;
         if (above != null) {
             above.stopProducing();
@@ -134,10 +242,8 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         this.consumer = null;
     }
 
-    /** Buffers {@code data} while paused or not asked for (a pull proxy); otherwise passes it down (PCP-B5). */
-    @Override
-    public void write(T data) {
-        Objects.requireNonNull(data, "data");
+    /** Buffers or passes down one chunk (PCP-B5). Runs on the actor. */
+    protected void handleWrite(T data) {
         if (mustBuffer()) {
             this.buffer.add(data);
             return;
@@ -149,30 +255,29 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         }
     }
 
-    /** Whether a write now must wait in the buffer. */
+    /** Whether a write now must wait in the buffer. Runs on the actor. */
     protected final boolean mustBuffer() {
         return this.paused || (!this.iAmStreaming && !this.outstandingPull);
     }
 
-    /** Finishes the consumer below if it is {@link Finishable}, then unregisters (PCP-B6). */
-    @Override
-    public void finish() {
+    /** Finishes the consumer below, then unregisters (PCP-B6). Runs on the actor. */
+    protected void handleFinish() {
         if (this.consumer instanceof Finishable finishable) {
             finishable.finish();
         }
-        unregisterProducer();
+        handleUnregister();
     }
 
-    /** Stores the producer; never resumes it and never refuses a second one (PCP-B7). */
-    @Override
-    public void registerProducer(Producer producer, boolean streaming) {
-        this.producer = Objects.requireNonNull(producer, "producer");
+    /** Stores the producer (PCP-B7). Runs on the actor. */
+    protected void handleRegister(Producer producer, boolean streaming) {
+        this.upstreamPaused = false;
+        this.producer = producer;
         this.producerIsStreaming = streaming;
     }
 
-    /** Forgets the producer and always unregisters from the consumer below (PCP-B8). */
-    @Override
-    public void unregisterProducer() {
+    /** Forgets the producer and unregisters from the consumer below (PCP-B8). Runs on the actor. */
+    protected void handleUnregister() {
+        this.upstreamPaused = false;
         this.producer = null;
         this.producerIsStreaming = false;
         Consumer<T> below = this.consumer;
@@ -183,7 +288,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + (this.paused ? "paused" : "producing") + ", " + this.buffer.size()
+        return getClass().getSimpleName() + "[" + (this.paused ? "paused" : "producing") + ", " + this.bufferedChunks
                 + " buffered]";
     }
 }

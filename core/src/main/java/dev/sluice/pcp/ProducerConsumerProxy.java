@@ -1,7 +1,5 @@
 package dev.sluice.pcp;
 
-import java.util.Objects;
-
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
 import dev.sluice.PushProducer;
@@ -22,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #registerProducer} resumes a pull producer at once (PCP-4).</li>
  *   <li>{@link #unregisterProducer()} passes the unregistration down only once the buffer is empty (PCP-6).</li>
  * </ul>
- * Not thread-safe; see {@link BasicProducerConsumerProxy}.
+ * Threads: as {@link BasicProducerConsumerProxy}: any thread may call it; its state machine, {@link #writeSomeData}
+ * included, runs on its serial actor, and every call it makes to the producer above or the consumer below is made
+ * from there, serialized and in order. The pause and resume it sends up strictly alternate, whatever threads write.
  *
  * @param <T> the chunk type
  */
@@ -33,13 +33,14 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     private final long bufferSize;
 
-    /** Whether this proxy paused the producer above and has not resumed it. */
-    protected boolean producerPaused;
+    /** Whether this proxy paused the producer above and has not resumed it; written on the actor only. */
+    protected volatile boolean producerPaused;
 
     /** Whether the producer above unregistered while data was still buffered. */
     protected boolean unregistered;
 
-    private long buffered;
+    /** The units buffered; written on the actor only, volatile for {@link #bufferedUnits()}. */
+    private volatile long buffered;
 
     /**
      * Creates a proxy without registering it; see
@@ -81,19 +82,20 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         return this.bufferSize;
     }
 
-    /** The units buffered now. */
+    /** The units buffered after the last call that has run; any thread. */
     public final long bufferedUnits() {
         return this.buffered;
     }
 
     /** Marks the proxy paused; the producer above is not told (PCP-1). */
     @Override
-    public void pauseProducing() {
+    protected void handlePause() {
         this.paused = true;
     }
 
+    /** Sends the buffer, then resumes a paused or pulls a pull producer above (PCP-2, PCP-6). Runs on the actor. */
     @Override
-    public void resumeProducing() {
+    protected void handleResume() {
         this.paused = false;
         long sent = 0;
         if (!this.buffer.isEmpty()) {
@@ -122,9 +124,9 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         }
     }
 
+    /** Buffers or sends one chunk, then pauses a push producer above at the bound (PCP-3). Runs on the actor. */
     @Override
-    public void write(T data) {
-        Objects.requireNonNull(data, "data");
+    protected void handleWrite(T data) {
         if (mustBuffer()) {
             append(data);
         }
@@ -141,10 +143,10 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     /** Stores the producer and resumes it at once if it is a pull producer (PCP-4). */
     @Override
-    public void registerProducer(Producer producer, boolean streaming) {
+    protected void handleRegister(Producer producer, boolean streaming) {
         this.unregistered = false;
         this.producerPaused = false;
-        super.registerProducer(producer, streaming);
+        super.handleRegister(producer, streaming);
         if (!streaming) {
             producer.resumeProducing();
         }
@@ -152,7 +154,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     /** Forgets the producer; unregisters from the consumer below now if the buffer is empty, else after it drains. */
     @Override
-    public void unregisterProducer() {
+    protected void handleUnregister() {
         this.producer = null;
         this.producerIsStreaming = false;
         this.unregistered = true;
@@ -164,7 +166,8 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     /**
      * Writes as much of {@code data} as the consumer takes now and returns how many units that was: the override
-     * point for partial writes (PCP-5). The default writes it all, or nothing when there is no consumer.
+     * point for partial writes (PCP-5). The default writes it all, or nothing when there is no consumer. Runs on the
+     * actor.
      *
      * @param data the data
      * @return the units written, from 0 to the weight of {@code data}
