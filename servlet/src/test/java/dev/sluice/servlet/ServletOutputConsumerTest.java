@@ -2,13 +2,11 @@ package dev.sluice.servlet;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 import dev.sluice.BufferedConsumer;
-import dev.sluice.PushProducer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
+import dev.sluice.testing.RecordingPushProducer;
 import jakarta.servlet.ServletOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,7 @@ class ServletOutputConsumerTest {
         }
     };
 
-    private final RecordingProducer producer = new RecordingProducer();
+    private final RecordingPushProducer producer = new RecordingPushProducer();
 
     private ServletOutputConsumer out;
 
@@ -75,15 +73,15 @@ class ServletOutputConsumerTest {
         // 2000 bytes passed (the container buffered the second write), 6000 buffered: above 4000
         assertThat(this.output.bytes()).hasSize(2000);
         assertThat(this.out.consumer().bufferedUnits()).isEqualTo(6000);
-        assertThat(this.producer.events).containsExactly("pause");
+        assertThat(this.producer.events()).containsExactly("pause");
 
         this.output.grant(2000); // the client read what was sent: 1500 more may go
         assertThat(this.out.consumer().bufferedUnits()).isEqualTo(4000);
-        assertThat(this.producer.events).containsExactly("pause");
+        assertThat(this.producer.events()).containsExactly("pause");
 
         this.output.grant(10_000);
         assertThat(this.out.consumer().bufferedUnits()).isZero();
-        assertThat(this.producer.events).containsExactly("pause", "resume");
+        assertThat(this.producer.events()).containsExactly("pause", "resume");
         ByteBuffer all = bytes(0, 8000);
         assertThat(this.output.bytes()).isEqualTo(all.array());
     }
@@ -117,7 +115,7 @@ class ServletOutputConsumerTest {
         this.output.grant(1000);
         assertThat(this.out.isCompleted()).isTrue();
         assertThat(this.request.isAsyncStarted()).isFalse();
-        assertThat(this.producer.events).isEmpty();
+        assertThat(this.producer.events()).isEmpty();
     }
 
     @Test
@@ -125,7 +123,7 @@ class ServletOutputConsumerTest {
         this.output.open(100);
         this.output.failure = new IOException("Broken pipe");
         this.out.consumer().write(bytes(0, 50));
-        assertThat(this.producer.events).containsExactly("stop");
+        assertThat(this.producer.events()).containsExactly("stop");
         assertThat(this.out.isCompleted()).isTrue();
         assertThat(this.request.isAsyncStarted()).isFalse();
         assertThat(this.out.consumer().whenClosed()).isCompletedExceptionally();
@@ -137,7 +135,7 @@ class ServletOutputConsumerTest {
         this.out.consumer().write(bytes(0, 500));
         this.out.consumer().write(bytes(500, 300)); // buffered
         this.output.listener().onError(new IOException("Connection reset"));
-        assertThat(this.producer.events).containsExactly("stop");
+        assertThat(this.producer.events()).containsExactly("stop");
         assertThat(this.out.isCompleted()).isTrue();
         assertThat(this.out.consumer().droppedUnits()).isEqualTo(300);
     }
@@ -150,7 +148,7 @@ class ServletOutputConsumerTest {
         this.out.finish(new IllegalStateException("stopped by an operator"));
         assertThat(this.out.isCompleted()).isTrue();
         assertThat(this.output.bytes()).hasSize(500);
-        assertThat(this.producer.events).containsExactly("stop");
+        assertThat(this.producer.events()).containsExactly("stop");
         this.output.grant(10_000);
         assertThat(this.output.bytes()).hasSize(500);
     }
@@ -174,25 +172,5 @@ class ServletOutputConsumerTest {
             data[i] = (byte) ((from + i) * 31);
         }
         return ByteBuffer.wrap(data);
-    }
-
-    private static final class RecordingProducer implements PushProducer {
-
-        final List<String> events = new ArrayList<>();
-
-        @Override
-        public synchronized void pauseProducing() {
-            this.events.add("pause");
-        }
-
-        @Override
-        public synchronized void resumeProducing() {
-            this.events.add("resume");
-        }
-
-        @Override
-        public synchronized void stopProducing() {
-            this.events.add("stop");
-        }
     }
 }
