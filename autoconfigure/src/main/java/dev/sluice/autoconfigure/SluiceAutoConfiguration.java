@@ -6,6 +6,7 @@ import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
+import dev.sluice.task.Cooperator;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,7 +17,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration for Sluice: the {@link ProducerRegistry}, a {@link BufferedConsumerFactory} with the configured
- * water marks, the registration of producer and consumer beans, and the pipes of {@code sluice.pipes.*}.
+ * water marks, a {@link Cooperator}, the registration of producer and consumer beans, and the pipes of
+ * {@code sluice.pipes.*}.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SluiceProperties.class)
@@ -26,6 +28,20 @@ public final class SluiceAutoConfiguration {
     @ConditionalOnMissingBean
     ProducerRegistry producerRegistry() {
         return new ProducerRegistry();
+    }
+
+    /**
+     * The cooperator that drives cooperative tasks and pull producers streamed with
+     * {@link dev.sluice.task.PullToPush}, on its own daemon thread, with {@code sluice.cooperator.time-slice}; closed
+     * (its tasks stopped) when the context closes.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Cooperator sluiceCooperator(SluiceProperties properties) {
+        return Cooperator.builder()
+            .timeSlice(properties.getCooperator().getTimeSlice())
+            .threadName("sluice-cooperator")
+            .build();
     }
 
     @Bean

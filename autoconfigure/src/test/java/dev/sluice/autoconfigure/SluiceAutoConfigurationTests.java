@@ -2,6 +2,7 @@ package dev.sluice.autoconfigure;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
@@ -10,6 +11,7 @@ import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
+import dev.sluice.task.Cooperator;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
 import org.junit.jupiter.api.Test;
@@ -35,6 +37,18 @@ class SluiceAutoConfigurationTests {
             assertThat(context).hasSingleBean(SluiceBeanRegistrar.class);
             assertThat(context).hasSingleBean(SluicePipes.class);
             assertThat(context.getBean(SluicePipes.class).names()).isEmpty();
+            assertThat(context).hasSingleBean(Cooperator.class);
+        });
+    }
+
+    @Test
+    void theCooperatorRunsTasksAndStopsWithTheContext() {
+        this.contextRunner.withPropertyValues("sluice.cooperator.time-slice=5ms").run(context -> {
+            Cooperator cooperator = context.getBean(Cooperator.class);
+            assertThat(cooperator.isRunning()).isTrue();
+            assertThat(cooperator.coiterate(List.of(1, 2, 3).iterator())).succeedsWithin(Duration.ofSeconds(5));
+            context.close();
+            assertThat(cooperator.isRunning()).isFalse();
         });
     }
 
