@@ -109,13 +109,11 @@ public final class Downloads {
             throw ex;
         }
         BufferedConsumer<ByteBuffer> consumer = out.consumer();
-        NameTheProducer naming = new NameTheProducer(this.registry, producerName(name, slot));
-        consumer.addProducerListener(naming);
+        DownloadNames names = new DownloadNames(this.registry, name, slot, () -> this.slots.release(name, slot));
+        consumer.addProducerListener(names);
         consumer.whenClosed().whenComplete((closed, failure) -> {
-            naming.close();
-            this.registry.remove(consumerName(name, slot)); // before the slot, and so the names, can be reused
-            this.slots.release(name, slot);
             log.debug("Download {} of {} ended: {}", slot, name, (failure != null) ? failure.toString() : "complete");
+            names.consumerClosed();
         });
         new FileSender(this.chunkSize)
             .beginFileTransfer(file, PullToPush.consumer(consumer, this.cooperator))
@@ -129,37 +127,83 @@ public final class Downloads {
     }
 
     /**
-     * Registers whatever producer registers with the consumer (here the {@link PullToPush} that streams the file) in
-     * the registry under a name, so that its pauses are recorded; removes it on {@link #close()}.
+     * The registry names of one download. Whatever producer registers with the consumer (here the {@link PullToPush}
+     * that streams the file) is registered in the registry as {@code download:<file>#<slot>}, so that its pauses are
+     * recorded. The names leave the registry, and the slot is freed, only once the consumer has closed <em>and</em>
+     * the producer has left it (unregistered at the end of the file, or stopped): the registry then has seen the
+     * producer's last state, and a later download of the same slot cannot find its names taken.
      */
-    private static final class NameTheProducer implements ProducerListener, AutoCloseable {
+    private static final class DownloadNames implements ProducerListener {
 
         private final ProducerRegistry registry;
 
-        private final String name;
+        private final String producerName;
+
+        private final String consumerName;
+
+        private final Runnable freeSlot;
 
         private ProducerRegistry.@Nullable Registration registration;
 
-        private boolean closed;
+        private boolean producerLeft;
 
-        NameTheProducer(ProducerRegistry registry, String name) {
+        private boolean consumerClosed;
+
+        private boolean ended;
+
+        DownloadNames(ProducerRegistry registry, String file, int slot, Runnable freeSlot) {
             this.registry = registry;
-            this.name = name;
+            this.producerName = producerName(file, slot);
+            this.consumerName = consumerName(file, slot);
+            this.freeSlot = freeSlot;
         }
 
         @Override
         public synchronized void registered(Producer producer, boolean streaming) {
-            if (this.registration == null && !this.closed) {
-                this.registration = this.registry.registerProducer(this.name, producer);
+            if (this.registration == null && !this.consumerClosed && !this.producerLeft) {
+                this.registration = this.registry.registerProducer(this.producerName, producer);
             }
         }
 
         @Override
-        public synchronized void close() {
-            this.closed = true;
-            if (this.registration != null) {
-                this.registration.close();
+        public void unregistered(Producer producer) {
+            producerLeft();
+        }
+
+        @Override
+        public void stopped(Producer producer) {
+            producerLeft();
+        }
+
+        private void producerLeft() {
+            synchronized (this) {
+                this.producerLeft = true;
             }
+            endIfDone();
+        }
+
+        void consumerClosed() {
+            synchronized (this) {
+                this.consumerClosed = true;
+            }
+            endIfDone();
+        }
+
+        private void endIfDone() {
+            ProducerRegistry.Registration ending;
+            synchronized (this) {
+                if (this.ended || !this.consumerClosed || (this.registration != null && !this.producerLeft)) {
+                    return;
+                }
+                this.ended = true;
+                ending = this.registration;
+                this.registration = null;
+            }
+            if (ending != null) {
+                ending.close();
+            }
+            this.registry.remove(this.consumerName);
+            this.freeSlot.run();
         }
     }
 }
