@@ -14,38 +14,20 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import dev.sluice.sample.RawHttp;
-import dev.sluice.sample.SampleAppTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whole downloads over real HTTP, and the names that must not reach the file system. */
-@SampleAppTest
-class DownloadTests {
-
-    @LocalServerPort
-    private int port;
+class DownloadTests extends DownloadTestSupport {
 
     @Autowired
     private RestTestClient client;
-
-    @Autowired
-    private FileCatalog catalog;
-
-    @Autowired
-    private Downloads downloads;
-
-    @BeforeEach
-    void idle() {
-        Probe.awaitIdle(this.downloads);
-    }
 
     @Test
     void listsTheSampleFiles() {

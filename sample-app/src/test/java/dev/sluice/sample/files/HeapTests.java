@@ -9,18 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.registry.ProducerSnapshot;
 import dev.sluice.registry.ProducerState;
 import dev.sluice.sample.RawHttp;
-import dev.sluice.sample.SampleAppTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,8 +42,7 @@ import static org.awaitility.Awaitility.await;
  * the twenty downloads would have held up to 10 GiB. The figures are logged (category
  * {@code dev.sluice.sample.files.HeapTests}).
  */
-@SampleAppTest
-class HeapTests {
+class HeapTests extends DownloadTestSupport {
 
     private static final Logger log = LoggerFactory.getLogger(HeapTests.class);
 
@@ -56,23 +51,6 @@ class HeapTests {
     private static final int CLIENTS = 20;
 
     private static final long LIMIT = 64L * 1024 * 1024;
-
-    @LocalServerPort
-    private int port;
-
-    @Autowired
-    private ProducerRegistry registry;
-
-    @Autowired
-    private FileCatalog catalog;
-
-    @Autowired
-    private Downloads downloads;
-
-    @BeforeEach
-    void idle() {
-        Probe.awaitIdle(this.downloads);
-    }
 
     @Test
     void twentySlowClientsOfTheLargestFileDoNotGrowTheHeap() throws Exception {

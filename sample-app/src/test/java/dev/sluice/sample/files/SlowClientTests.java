@@ -8,17 +8,13 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.autoconfigure.SluiceProperties;
 import dev.sluice.registry.ConsumerSnapshot;
-import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.registry.ProducerState;
 import dev.sluice.registry.RegistryEvent;
 import dev.sluice.registry.RegistryListener;
 import dev.sluice.sample.RawHttp;
-import dev.sluice.sample.SampleAppTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,8 +24,7 @@ import static org.awaitility.Awaitility.await;
  * Clients that read slowly or go away: the download's producer is paused rather than the heap filled, and a client
  * that hangs up stops it and closes the file.
  */
-@SampleAppTest
-class SlowClientTests {
+class SlowClientTests extends DownloadTestSupport {
 
     private static final String FILE = "64MiB.bin";
 
@@ -37,28 +32,11 @@ class SlowClientTests {
 
     private static final String CONSUMER = Downloads.consumerName(FILE, 1);
 
-    @LocalServerPort
-    private int port;
-
     @Autowired
     private RestTestClient client;
 
     @Autowired
-    private ProducerRegistry registry;
-
-    @Autowired
-    private FileCatalog catalog;
-
-    @Autowired
-    private Downloads downloads;
-
-    @Autowired
     private SluiceProperties sluice;
-
-    @BeforeEach
-    void idle() {
-        Probe.awaitIdle(this.downloads);
-    }
 
     /**
      * The client reads 1 MiB, then nothing until the producer is paused, then reads until it is resumed. Meanwhile a
