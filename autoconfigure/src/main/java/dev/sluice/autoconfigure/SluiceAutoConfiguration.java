@@ -31,17 +31,24 @@ public final class SluiceAutoConfiguration {
         return new ProducerRegistry();
     }
 
+    /**
+     * The cooperator that drives cooperative tasks and pull producers streamed with
+     * {@link dev.sluice.task.PullToPush}, on its own daemon thread, with {@code sluice.cooperator.time-slice}; closed
+     * (its tasks stopped) when the context closes.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Cooperator sluiceCooperator(SluiceProperties properties) {
+        return Cooperator.builder()
+            .timeSlice(properties.getCooperator().getTimeSlice())
+            .threadName("sluice-cooperator")
+            .build();
+    }
+
     @Bean
     @ConditionalOnMissingBean
     BufferedConsumerFactory bufferedConsumerFactory(SluiceProperties properties, ProducerRegistry registry) {
         return new BufferedConsumerFactory(properties::waterMarks, registry);
-    }
-
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    Cooperator sluiceCooperator(SluiceProperties properties) {
-        return Cooperator.builder().timeSlice(properties.getCooperator().getTimeSlice())
-            .threadName("sluice-cooperator").build();
     }
 
     @Bean

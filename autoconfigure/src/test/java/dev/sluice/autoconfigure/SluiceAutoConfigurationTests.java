@@ -2,6 +2,7 @@ package dev.sluice.autoconfigure;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;

@@ -1,0 +1,176 @@
+package dev.sluice.servlet;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import dev.sluice.BufferedConsumer;
+import dev.sluice.WaterMarks;
+import dev.sluice.Weigher;
+import dev.sluice.testing.RecordingPushProducer;
+import jakarta.servlet.ServletOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class ServletOutputConsumerTest {
+
+    private final FakeOutput output = new FakeOutput();
+
+    private final MockHttpServletRequest request = new MockHttpServletRequest("GET", "/file");
+
+    private final MockHttpServletResponse response = new MockHttpServletResponse() {
+        @Override
+        public ServletOutputStream getOutputStream() {
+            return ServletOutputConsumerTest.this.output;
+        }
+    };
+
+    private final RecordingPushProducer producer = new RecordingPushProducer();
+
+    private ServletOutputConsumer out;
+
+    @BeforeEach
+    void start() throws IOException {
+        this.request.setAsyncSupported(true);
+        this.out = ServletOutputConsumer.on(this.request, this.response)
+            .maxWrite(1000)
+            .start(sink -> BufferedConsumer.builder(sink)
+                .name("test")
+                .weigher(Weigher.bytes())
+                .waterMarks(new WaterMarks(4000, 1000))
+                .build());
+        this.out.consumer().registerProducer(this.producer, true);
+    }
+
+    @Test
+    void startPutsTheRequestInAsyncModeAndListensToTheOutput() {
+        assertThat(this.request.isAsyncStarted()).isTrue();
+        assertThat(this.output.listener()).isNotNull();
+    }
+
+    @Test
+    void writesNothingBeforeTheFirstOnWritePossible() throws IOException {
+        this.out.consumer().write(bytes(0, 500));
+        assertThat(this.output.bytes()).isEmpty();
+        assertThat(this.out.consumer().bufferedUnits()).isEqualTo(500);
+
+        this.output.open(10_000);
+        assertThat(this.output.bytes()).isEqualTo(bytes(0, 500).array());
+        assertThat(this.out.consumer().bufferedUnits()).isZero();
+    }
+
+    @Test
+    void aSlowClientPausesTheProducerAndResumesItWhenItReads() throws IOException {
+        this.output.open(1500);
+        for (int i = 0; i < 8; i++) {
+            this.out.consumer().write(bytes(i * 1000, 1000));
+        }
+        // 2000 bytes passed (the container buffered the second write), 6000 buffered: above 4000
+        assertThat(this.output.bytes()).hasSize(2000);
+        assertThat(this.out.consumer().bufferedUnits()).isEqualTo(6000);
+        assertThat(this.producer.events()).containsExactly("pause");
+
+        this.output.grant(2000); // the client read what was sent: 1500 more may go
+        assertThat(this.out.consumer().bufferedUnits()).isEqualTo(4000);
+        assertThat(this.producer.events()).containsExactly("pause");
+
+        this.output.grant(10_000);
+        assertThat(this.out.consumer().bufferedUnits()).isZero();
+        assertThat(this.producer.events()).containsExactly("pause", "resume");
+        ByteBuffer all = bytes(0, 8000);
+        assertThat(this.output.bytes()).isEqualTo(all.array());
+    }
+
+    @Test
+    void splitsLargeBuffersAndCopiesThoseWithoutAnArray() throws IOException {
+        this.output.open(100_000);
+        ByteBuffer direct = ByteBuffer.allocateDirect(2500);
+        direct.put(bytes(0, 2500)).flip();
+        this.out.consumer().write(direct);
+        this.out.consumer().write(bytes(2500, 2500).asReadOnlyBuffer());
+        assertThat(this.output.writes).isEqualTo(6);
+        assertThat(this.output.bytes()).isEqualTo(bytes(0, 5000).array());
+    }
+
+    @Test
+    void aCleanEndCompletesTheRequestOnceTheOutputIsFlushed() throws IOException {
+        this.output.open(500);
+        this.out.consumer().write(bytes(0, 500));
+        this.out.consumer().write(bytes(500, 500)); // buffered: the output is not ready
+        this.out.consumer().unregisterProducer();
+        this.out.finish(null);
+        assertThat(this.out.isCompleted()).isFalse();
+        assertThat(this.request.isAsyncStarted()).isTrue();
+
+        this.output.grant(400); // takes the rest, beyond what it can pass on: not ready again
+        assertThat(this.output.bytes()).isEqualTo(bytes(0, 1000).array());
+        assertThat(this.out.consumer().whenClosed()).isCompleted();
+        assertThat(this.out.isCompleted()).isFalse();
+
+        this.output.grant(1000);
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.request.isAsyncStarted()).isFalse();
+        assertThat(this.producer.events()).isEmpty();
+    }
+
+    @Test
+    void aFailedWriteStopsTheProducerAndCompletesTheRequest() throws IOException {
+        this.output.open(100);
+        this.output.failure = new IOException("Broken pipe");
+        this.out.consumer().write(bytes(0, 50));
+        assertThat(this.producer.events()).containsExactly("stop");
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.request.isAsyncStarted()).isFalse();
+        assertThat(this.out.consumer().whenClosed()).isCompletedExceptionally();
+    }
+
+    @Test
+    void onErrorStopsTheProducerAndCompletesTheRequest() throws IOException {
+        this.output.open(100);
+        this.out.consumer().write(bytes(0, 500));
+        this.out.consumer().write(bytes(500, 300)); // buffered
+        this.output.listener().onError(new IOException("Connection reset"));
+        assertThat(this.producer.events()).containsExactly("stop");
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.out.consumer().droppedUnits()).isEqualTo(300);
+    }
+
+    @Test
+    void anAbortTruncatesTheResponseAtOnce() throws IOException {
+        this.output.open(100);
+        this.out.consumer().write(bytes(0, 500));
+        this.out.consumer().write(bytes(500, 500)); // buffered
+        this.out.finish(new IllegalStateException("stopped by an operator"));
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.output.bytes()).hasSize(500);
+        assertThat(this.producer.events()).containsExactly("stop");
+        this.output.grant(10_000);
+        assertThat(this.output.bytes()).hasSize(500);
+    }
+
+    @Test
+    void aFactoryThatThrowsStartsNothing() {
+        MockHttpServletRequest other = new MockHttpServletRequest();
+        other.setAsyncSupported(true);
+        assertThatIllegalStateException().isThrownBy(() -> ServletOutputConsumer.on(other, new MockHttpServletResponse() {
+            @Override
+            public ServletOutputStream getOutputStream() {
+                throw new IllegalStateException("getWriter() was called");
+            }
+        }).start("other"));
+        assertThat(other.isAsyncStarted()).isFalse();
+    }
+
+    private static ByteBuffer bytes(int from, int length) {
+        byte[] data = new byte[length];
+        for (int i = 0; i < length; i++) {
+            data[i] = (byte) ((from + i) * 31);
+        }
+        return ByteBuffer.wrap(data);
+    }
+}
