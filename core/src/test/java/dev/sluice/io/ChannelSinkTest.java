@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,7 +72,10 @@ class ChannelSinkTest {
         byte[] data = ReadingProducerTest.randomBytes(1_000_000);
         Semaphore readCredit = new Semaphore(0);
         ByteArrayOutputStream received = new ByteArrayOutputStream();
-        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readSlowly(consumer, readCredit, received));
+        // its own threads: with 2 cores the common pool has one worker, which the blocked reader would keep
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readSlowly(consumer, readCredit, received),
+                threads);
         ConsumerOutputStream out = ConsumerOutputStream.into(consumer, 1024);
         AtomicLong deepest = new AtomicLong();
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -84,12 +89,15 @@ class ChannelSinkTest {
             catch (IOException ex) {
                 throw new java.io.UncheckedIOException(ex);
             }
-        });
+        }, threads);
 
         while (!reader.isDone()) {
-            readCredit.release(); // one read of at most 4 KiB per credit
+            if (readCredit.availablePermits() == 0) {
+                readCredit.release(); // one read of at most 4 KiB per credit
+            }
             Thread.onSpinWait();
         }
+        threads.shutdown();
 
         reader.get(10, TimeUnit.SECONDS);
         writer.get(10, TimeUnit.SECONDS);
