@@ -326,8 +326,13 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 }
                 return waiter.handedWork; // handed over meanwhile
             }
+            // the owner is usually a few instructions from the end of its callback: spin, then let it have the CPU
+            // (two cores are common), and park only if it takes longer, since a timed park costs tens of microseconds
             if (round < 64) {
                 Thread.onSpinWait();
+            }
+            else if (round < 256) {
+                Thread.yield();
             }
             else {
                 LockSupport.parkNanos(this, 20_000);
