@@ -106,7 +106,8 @@ class SlowClientTests extends DownloadTestSupport {
                 assertThat(Probe.openDescriptors(file)).isNotZero();
                 assertThat(this.registry.producer(PRODUCER)).isPresent();
             }
-            await().atMost(Duration.ofSeconds(10)).untilTrue(stopped);
+            // Tomcat learns of the hang-up on its next write attempt or poll: usually at once, once seen after ~10 s
+            await().atMost(Duration.ofSeconds(30)).untilTrue(stopped);
             await().atMost(Duration.ofSeconds(10)).until(() -> this.registry.producer(PRODUCER).isEmpty()
                     && this.registry.consumer(CONSUMER).isEmpty());
             Probe.awaitClosed(file);
