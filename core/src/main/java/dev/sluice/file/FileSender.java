@@ -134,10 +134,7 @@ public final class FileSender implements PullProducer {
             opened = this.opener.open(file);
         }
         catch (IOException ex) {
-            synchronized (this.lock) {
-                this.finished = true;
-            }
-            return CompletableFuture.failedFuture(ex);
+            return failedBeforeStart(ex);
         }
         return begin(opened, true, 0, consumer, transform);
     }
@@ -174,10 +171,18 @@ public final class FileSender implements PullProducer {
                 start = file.position();
             }
             catch (IOException ex) {
-                return CompletableFuture.failedFuture(ex);
+                return failedBeforeStart(ex);
             }
         }
         return begin(channel, false, start, consumer, transform);
+    }
+
+    /** A transfer that failed before it was registered: the sender is finished and never registers. */
+    private CompletableFuture<ByteBuffer> failedBeforeStart(IOException failure) {
+        synchronized (this.lock) {
+            this.finished = true;
+        }
+        return CompletableFuture.failedFuture(failure);
     }
 
     private void claim() {
