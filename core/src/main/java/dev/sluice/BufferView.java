@@ -24,6 +24,15 @@ public interface BufferView {
     /** Units dropped: written after the consumer had gone, or still buffered when it was lost or aborted. */
     long droppedUnits();
 
+    /**
+     * Whether the consumer wants more data now: no operator hold, and the buffer is not above its high-water mark
+     * (nor, after crossing it, still above the low one). What {@code write} returns. The default reads the depth
+     * against the high-water mark only; Sluice's consumers override it with their own state.
+     */
+    default boolean isWritable() {
+        return bufferedUnits() <= highWaterMark();
+    }
+
     /** The unit of every figure: {@code "bytes"} or {@code "items"}. */
     String unit();
 }

@@ -3,12 +3,11 @@ package dev.sluice;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.sluice.internal.FillLevel;
 import dev.sluice.internal.Log;
 import dev.sluice.internal.MpscLinkedQueue;
 import org.jspecify.annotations.Nullable;
@@ -52,10 +51,6 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     private static final Log log = Log.of(BufferedConsumer.class);
 
-    private static final long PAUSED = Long.MIN_VALUE;
-
-    private static final long DEPTH = Long.MAX_VALUE;
-
     private static final int CONNECTED = 0;
 
     private static final int DISCONNECTING = 1;
@@ -68,9 +63,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     private final Weigher<? super T> weigher;
 
-    private final long high;
-
-    private final long low;
+    private final FillLevel level;
 
     private final Executor drainExecutor;
 
@@ -78,13 +71,14 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
      * to the sink. */
     private final boolean inline;
 
-    /** An item the sink took only part of, owned by the drain loop; it goes before anything in the buffer. */
-    private @Nullable T partlySent;
-
+    /** Weighed once at write, kept beside each item: the queue is the buffer, its nodes carry the weights. */
     private final MpscLinkedQueue<T> buffer = new MpscLinkedQueue<>();
 
-    /** The buffer depth in the low 63 bits and, in the sign bit, whether the buffer wants the producer paused. */
-    private final AtomicLong depthAndPaused = new AtomicLong();
+    /** An item the sink took only part of (or refused), owned by the drain loop; it goes before anything queued. */
+    private @Nullable T partItem;
+
+    /** The units of {@link #partItem} not yet sent. */
+    private long partUnits;
 
     private final AtomicInteger lifecycle = new AtomicInteger(CONNECTED);
 
@@ -117,8 +111,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         super(builder.name);
         this.sink = builder.sink;
         this.weigher = builder.weigher;
-        this.high = builder.waterMarks.high();
-        this.low = builder.waterMarks.low();
+        this.level = new FillLevel(builder.waterMarks);
         this.drainExecutor = builder.drainExecutor;
         this.inline = builder.drainExecutor == INLINE;
     }
@@ -135,13 +128,16 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     }
 
     /**
-     * Buffers {@code data} and starts draining it. Dropped, and counted as dropped, once the consumer has gone
-     * (FD-6). An item that weighs nothing is ignored.
+     * Buffers {@code data} and starts draining it; never waits for another thread. Once the consumer has gone it is
+     * counted as accepted and dropped (FD-6). An item that weighs nothing is ignored.
      *
+     * @return {@code false} when the consumer wants its producer paused after this write (the buffer is above its
+     *         high-water mark and has not drained to the low one, an operator hold is in force, or the consumer has
+     *         gone), else {@code true}
      * @throws IllegalArgumentException if the weigher gives a negative weight
      */
     @Override
-    public void write(T data) {
+    public boolean write(T data) {
         Objects.requireNonNull(data, "data");
         long weight = this.weigher.weigh(data);
         if (weight < 0) {
@@ -149,38 +145,41 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
                     + ") to an item written to consumer '" + name() + "'");
         }
         if (this.lifecycle.get() == DISCONNECTED) {
+            this.accepted.add(weight);
             this.dropped.add(weight);
             writtenAfterLoss();
-            return;
+            return false;
         }
-        if (weight == 0) {
-            return;
+        if (weight != 0) {
+            if (this.inline && this.drainWork.compareAndSet(0, 1)) {
+                writeThrough(data, weight); // this thread owns the idle drain loop
+            }
+            else {
+                buffer(data, weight);
+                scheduleDrain();
+            }
         }
-        if (this.inline && this.drainWork.compareAndSet(0, 1)) {
-            writeThrough(data, weight); // this thread owns the idle drain loop
-            return;
-        }
-        buffer(data, weight);
-        scheduleDrain();
+        return isWritable() && this.lifecycle.get() != DISCONNECTED;
     }
 
     private void buffer(T data, long weight) {
-        // count before publishing, so the drain loop never takes away more than was added
-        long before = this.depthAndPaused.getAndAdd(weight);
-        this.buffer.offer(data);
         this.accepted.add(weight);
-        if (before >= 0 && (before & DEPTH) + weight > this.high && markPaused()) {
+        // counted before it is published, so the drain loop never takes away more than was added, and a writer that
+        // sees a depth of 0 knows no item of any thread is on its way into the queue
+        boolean changed = this.level.add(weight);
+        this.buffer.offer(data, weight);
+        if (changed) {
             pauseWanted();
         }
     }
 
     /**
      * The inline fast path, for the thread that owns the drain loop: an item written into an empty consumer goes
-     * straight to the sink, never touching the buffer or its depth; what the sink leaves of it is buffered as the
-     * part-sent head. Then the loop runs on for whatever other threads wrote meanwhile.
+     * straight to the sink. "Empty" is read from the depth, which every writer raises before it queues, so an item
+     * still being linked into the queue by another thread, or an earlier one of this thread, is never overtaken.
      */
     private void writeThrough(T data, long weight) {
-        if (this.partlySent != null || this.buffer.peek() != null || this.lifecycle.get() != CONNECTED) {
+        if (this.level.depth() != 0 || this.lifecycle.get() != CONNECTED) {
             buffer(data, weight);
             drainLoop(1);
             return;
@@ -191,21 +190,26 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             whole = this.sink.offer(data);
         }
         catch (Exception | LinkageError | AssertionError failure) {
-            this.dropped.add(weight);
+            long left = unitsLeft(data, weight);
+            this.sent += weight - left;
+            this.dropped.add(left);
             sinkFailed(failure);
             drainLoop(1);
             return;
         }
-        long left = whole ? 0 : this.weigher.weigh(data);
-        this.sent += weight - left;
         if (whole) {
+            this.sent += weight;
             requestMore(); // a complete drain (FD-13)
         }
         else {
-            this.partlySent = data;
-            long before = this.depthAndPaused.getAndAdd(left);
-            if (before >= 0 && (before & DEPTH) + left > this.high && markPaused()) {
-                pauseWanted();
+            long left = unitsLeft(data, weight);
+            this.sent += weight - left;
+            if (left > 0) {
+                this.partItem = data;
+                this.partUnits = left;
+                if (this.level.add(left)) {
+                    pauseWanted();
+                }
             }
         }
         int missed = this.drainWork.addAndGet(-1);
@@ -215,8 +219,23 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     }
 
     /**
+     * What is left of an item the sink took part of, by the weigher, never more than what was left before nor less
+     * than nothing: a weigher that answers differently now than at write cannot unbalance the accounts.
+     */
+    private long unitsLeft(T item, long before) {
+        long now;
+        try {
+            now = this.weigher.weigh(item);
+        }
+        catch (RuntimeException ex) {
+            return before;
+        }
+        return Math.max(0, Math.min(before, now));
+    }
+
+    /**
      * Runs the drain loop now, or on the drain executor: what a sink calls when it can take more data (Twisted's
-     * {@code startWriting}).
+     * {@code startWriting}). A drain that finds the buffer empty asks a pull producer for more (FD-11a).
      */
     public void drain() {
         scheduleDrain();
@@ -277,9 +296,9 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     /**
      * Returns a future that completes when the consumer has disconnected: normally after a clean close, exceptionally
-     * with the reason given to {@link #connectionLost(Throwable)}, with a sink failure, or after an abort. Every call
-     * returns the same future, so polling it costs nothing; it is a view, which callers must not complete (doing so
-     * would not close the consumer, and would mislead other callers).
+     * with the reason given to {@link #connectionLost(Throwable)}, with a sink failure, with what a failing drain
+     * executor threw, or after an abort. It completes even when the sink's {@code close} or {@code abort} throws.
+     * Every call returns the same future; it is a view, which callers must not complete.
      */
     public CompletableFuture<Void> whenClosed() {
         return this.closedView;
@@ -287,17 +306,17 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     @Override
     public long bufferedUnits() {
-        return this.depthAndPaused.get() & DEPTH;
+        return this.level.depth();
     }
 
     @Override
     public long highWaterMark() {
-        return this.high;
+        return this.level.high();
     }
 
     @Override
     public long lowWaterMark() {
-        return this.low;
+        return this.level.low();
     }
 
     @Override
@@ -322,7 +341,12 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     /** Whether the buffer is above the high-water mark and has not drained to the low one since. */
     public boolean isBufferFull() {
-        return this.depthAndPaused.get() < 0;
+        return this.level.isFull();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return super.isWritable();
     }
 
     @Override
@@ -347,7 +371,19 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     @Override
     protected boolean shouldPauseProducer() {
-        return isBufferFull();
+        return this.level.isFull();
+    }
+
+    @Override
+    protected @Nullable Executor signalExecutor() {
+        return this.inline ? null : this.drainExecutor;
+    }
+
+    @Override
+    protected void signalExecutorFailed(Throwable failure) {
+        log.error("Drain executor of consumer '{}' failed to take the signal lane; the consumer is disconnected",
+                name(), failure);
+        connectionLost(failure);
     }
 
     @Override
@@ -357,46 +393,19 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         connectionLost(failure);
     }
 
-    /** Sets the paused bit if the buffer is still above the high mark; true if this call set it. */
-    private boolean markPaused() {
-        for (;;) {
-            long current = this.depthAndPaused.get();
-            if (current < 0 || (current & DEPTH) <= this.high) {
-                return false;
-            }
-            if (this.depthAndPaused.compareAndSet(current, current | PAUSED)) {
-                return true;
-            }
-        }
-    }
-
-    /** Takes {@code units} out of the depth; true if that brought a paused buffer down to the low mark. */
-    private boolean release(long units) {
-        long after = this.depthAndPaused.addAndGet(-units);
-        if (after >= 0 || (after & DEPTH) > this.low) {
-            return false;
-        }
-        for (;;) {
-            long current = this.depthAndPaused.get();
-            if (current >= 0 || (current & DEPTH) > this.low) {
-                return false;
-            }
-            if (this.depthAndPaused.compareAndSet(current, current & DEPTH)) {
-                return true;
-            }
-        }
-    }
-
     private void scheduleDrain() {
         if (this.drainWork.getAndIncrement() == 0) {
             try {
                 this.drainExecutor.execute(this.drainLoop);
             }
-            catch (RejectedExecutionException ex) {
-                log.error("Drain executor of consumer '{}' rejected the drain loop; the consumer is disconnected",
-                        name(), ex);
-                markLost(ex);
-                this.drainLoop.run(); // this thread holds the loop: it discards what is left
+            catch (Throwable failure) {
+                if (failure instanceof VirtualMachineError error) {
+                    throw error;
+                }
+                log.error("Drain executor of consumer '{}' failed to take the drain loop; the consumer is "
+                        + "disconnected", name(), failure);
+                markLost(failure);
+                drainLoop(); // this thread holds the loop: it discards what is left and completes the close future
             }
         }
     }
@@ -421,51 +430,78 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             discard();
             return;
         }
-        boolean sentAny = false;
-        T head;
-        while ((head = nextItem()) != null) {
-            long before = this.weigher.weigh(head);
+        for (;;) {
+            T head = this.partItem;
+            long before;
+            boolean queued = head == null;
+            if (queued) {
+                head = this.buffer.peek();
+                if (head == null) {
+                    break;
+                }
+                before = this.buffer.peekWeight();
+            }
+            else {
+                before = this.partUnits;
+            }
             boolean whole;
             try {
                 whole = this.sink.offer(head);
             }
             catch (Exception | LinkageError | AssertionError failure) {
+                long left = unitsLeft(head, before);
+                sentFromBuffer(before - left);
+                keepPart(head, left, queued);
                 sinkFailed(failure);
                 discard();
                 return;
             }
-            long taken = whole ? before : before - this.weigher.weigh(head);
-            if (taken > 0) {
-                this.sent += taken;
-                sentAny = true;
-                if (release(taken)) {
-                    producerStateChanged();
-                }
-            }
+            long left = whole ? 0 : unitsLeft(head, before);
+            sentFromBuffer(before - left);
             if (!whole) {
+                keepPart(head, left, queued);
                 return; // the sink calls drain() when it can take more
             }
-            if (this.partlySent != null) {
-                this.partlySent = null;
-            }
-            else {
+            if (queued) {
                 this.buffer.poll();
             }
+            else {
+                this.partItem = null;
+                this.partUnits = 0;
+            }
         }
-        if (sentAny) {
-            requestMore(); // FD-13: a pull producer is asked again after each complete drain
-        }
+        // FD-11a: a drain that leaves the buffer empty asks a pull producer for more, whether or not it sent anything
+        requestMore();
         // a pull producer asked for more may have written its last chunk and unregistered in the same call: that chunk
         // is still buffered, and the loop goes round again (its write bumped the work count) to send it before closing
-        if (this.lifecycle.get() == DISCONNECTING && producer() == null && nextItem() == null
+        if (this.lifecycle.get() == DISCONNECTING && producer() == null && this.level.depth() == 0
                 && this.lifecycle.compareAndSet(DISCONNECTING, DISCONNECTED)) {
             closeSink();
         }
     }
 
-    private @Nullable T nextItem() {
-        T head = this.partlySent;
-        return (head != null) ? head : this.buffer.peek();
+    private void sentFromBuffer(long units) {
+        if (units > 0) {
+            this.sent += units;
+            if (this.level.remove(units)) {
+                producerStateChanged();
+            }
+        }
+    }
+
+    /** Makes what the sink left of the head the part-sent item, or drops it from the buffer if nothing is left. */
+    private void keepPart(T head, long left, boolean queued) {
+        if (queued) {
+            this.buffer.poll();
+        }
+        if (left > 0) {
+            this.partItem = head;
+            this.partUnits = left;
+        }
+        else {
+            this.partItem = null;
+            this.partUnits = 0;
+        }
     }
 
     private void sinkFailed(Throwable failure) {
@@ -481,7 +517,10 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             this.sink.close();
             this.closed.complete(null);
         }
-        catch (Exception failure) {
+        catch (Throwable failure) {
+            if (failure instanceof VirtualMachineError error) {
+                throw error;
+            }
             log.warn("Sink of consumer '{}' failed to close", name(), failure);
             this.closed.completeExceptionally(failure);
         }
@@ -489,25 +528,25 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     /** Drops what is left after the connection was lost; runs on the drain loop, the buffer's only reader. */
     private void discard() {
-        long lost = 0;
-        T item = this.partlySent;
-        this.partlySent = null;
-        if (item == null) {
-            item = this.buffer.poll();
+        long lostUnits = 0;
+        T part = this.partItem;
+        if (part != null) {
+            lostUnits += dropFromBuffer(this.partUnits);
+            this.partItem = null;
+            this.partUnits = 0;
         }
-        for (; item != null; item = this.buffer.poll()) {
-            long weight = this.weigher.weigh(item);
-            lost += weight;
-            this.dropped.add(weight); // before the depth falls, so the figures always add up
-            release(weight);
+        while (this.buffer.peek() != null) {
+            long weight = this.buffer.peekWeight();
+            this.buffer.poll();
+            lostUnits += dropFromBuffer(weight);
         }
-        if (lost > 0) {
-            log.warn("Consumer '{}' dropped {} buffered {} when its connection was lost", name(), lost, unit());
+        if (lostUnits > 0) {
+            log.warn("Consumer '{}' dropped {} buffered {} when its connection was lost", name(), lostUnits, unit());
         }
         if (!this.sinkDone) {
             this.sinkDone = true;
             if (this.abortRequested) {
-                this.sink.abort();
+                abortSink();
             }
             Throwable reason = this.lossReason;
             if (reason != null) {
@@ -516,6 +555,24 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             else {
                 this.closed.complete(null);
             }
+        }
+    }
+
+    private long dropFromBuffer(long units) {
+        this.dropped.add(units); // before the depth falls, so the figures never show more than was accepted
+        this.level.remove(units);
+        return units;
+    }
+
+    private void abortSink() {
+        try {
+            this.sink.abort();
+        }
+        catch (Throwable failure) {
+            if (failure instanceof VirtualMachineError error) {
+                throw error;
+            }
+            log.warn("Sink of consumer '{}' threw from abort(); ignored, the consumer is closed", name(), failure);
         }
     }
 

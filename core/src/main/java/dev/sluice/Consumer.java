@@ -10,26 +10,30 @@ package dev.sluice;
  *       {@link #unregisterProducer()} throws {@link IllegalStateException} and leaves the first in place.</li>
  *   <li>{@code streaming = true} declares a {@link PushProducer}; anything else with {@code true} is an
  *       {@link IllegalArgumentException}. {@code streaming = false} declares a pull producer.</li>
- *   <li>{@link #write} never blocks: it buffers. It is the consumer's business to pause a push producer when the
- *       buffer is full and to ask a pull producer for more when it is empty.</li>
+ *   <li>{@link #write} never blocks and never waits for another thread: it buffers, and returns {@code false} when
+ *       the consumer wants its producer paused (as Node.js's {@code Writable.write}). It is the consumer's business to
+ *       pause a push producer when the buffer is full and to ask a pull producer for more when it is empty.</li>
  * </ul>
  *
  * <h2>Threading</h2>
- * Twisted is single-threaded; Java callers are not. Every Sluice consumer keeps these rules:
+ * Twisted is single-threaded; Java callers are not. Every Sluice consumer keeps these rules (the whole contract, with
+ * its reasons, is in {@code docs/threading.md}):
  * <ol>
- *   <li>{@code write}, {@code registerProducer} and {@code unregisterProducer} may be called from any thread.</li>
+ *   <li>Every method may be called from any thread.</li>
  *   <li>The calls a consumer makes to its registered producer ({@code pauseProducing}, {@code resumeProducing},
- *       {@code stopProducing}) are serialized: never two at once on different threads, made in the order of the
- *       state changes that caused them, and each happens-after the change that caused it. No pause or resume is
- *       lost: a push producer is never left paused while the buffer sits at or below its low-water mark. The one
- *       nesting allowed is Twisted's own: a producer that writes from inside its {@code resumeProducing} and so
- *       fills the buffer receives {@code pauseProducing} from inside that write, on its own thread, so it can stop
- *       in time.</li>
+ *       {@code stopProducing}) go through one serialized signal lane: never two at once, in the order of the state
+ *       changes that caused them, each after its cause, none lost, none under a library lock. A push producer is never
+ *       left paused once the threads are quiet while the buffer is at or below its low-water mark and no operator
+ *       hold is set.</li>
+ *   <li>No thread ever waits for another: {@code write} returns at once.</li>
+ *   <li>Items written by one thread reach the sink in the order written, exactly once.</li>
+ *   <li>A producer that stops writing when {@code write} returns {@code false} overshoots the high-water mark by at
+ *       most one write per writing thread.</li>
+ *   <li>Nesting: the only callback a {@code write} delivers on the writer's own thread is the {@code pauseProducing}
+ *       this write made due (Twisted's FD-12); see {@link ConsumerSupport} for the one documented exception.</li>
  *   <li>No unbounded recursion: a producer that writes from inside {@code resumeProducing} does not grow the stack
- *       per chunk; the next request is made after the current call returns.</li>
- *   <li>No callback is made while a library lock is held, so a callback may call back into the consumer.</li>
- *   <li>Blocking is never required. Callbacks must not block either: they are signals (set a flag, wake a thread,
- *       schedule work).</li>
+ *       per chunk.</li>
+ *   <li>Callbacks must not block: they are signals (set a flag, wake a thread, schedule work).</li>
  * </ol>
  *
  * @param <T> the type of data written; byte-oriented consumers use {@link java.nio.ByteBuffer}
@@ -54,11 +58,17 @@ public interface Consumer<T> {
     void unregisterProducer();
 
     /**
-     * Accepts data. Never blocks; what cannot be passed on at once is buffered. The caller gives up the data: it must
-     * not modify it afterwards.
+     * Accepts data. Never blocks and never waits for another thread; what cannot be passed on at once is buffered.
+     * The caller gives up the data: it must not modify it afterwards.
+     *
+     * <p>The result is advice, as Node.js's {@code Writable.write}: {@code false} means that after this write the
+     * consumer wants its producer paused (its buffer is above the high-water mark, an operator holds the producer, or
+     * the consumer has gone). A producer on its own thread that wants a hard bound stops writing on {@code false} and
+     * waits for {@code resumeProducing}; the {@code pauseProducing} callback comes anyway.
      *
      * @param data the data, never {@code null}
+     * @return {@code true} if the producer may go on writing, {@code false} if it should pause
      * @throws NullPointerException if {@code data} is {@code null}
      */
-    void write(T data);
+    boolean write(T data);
 }

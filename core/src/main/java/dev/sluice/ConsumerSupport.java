@@ -2,47 +2,60 @@ package dev.sluice;
 
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.internal.Log;
+import dev.sluice.internal.SignalLane;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Producer bookkeeping for consumers: the port of Twisted's {@code _ConsumerMixin}, made safe for many threads.
  *
- * <p>It keeps the registered producer and whether it streams, and makes every call to it through one serialized
- * <em>signal lane</em>: a lock-free work-in-progress counter that lets one thread at a time deliver callbacks while
- * other threads only record what they want and leave. A subclass says what it wants by overriding
+ * <p>It keeps the registered producer and makes every call to it, and every {@link ProducerListener} event, through
+ * one serialized <em>signal lane</em> ({@link SignalLane}): whichever thread finds the lane idle delivers what is
+ * pending; a thread that finds it busy records its change and leaves, and the owner delivers it right after its
+ * current callback. No thread ever waits for another. A subclass says what it wants by overriding
  * {@link #shouldPauseProducer()} and calling {@link #producerStateChanged()} when that answer may have changed (the
- * lane then makes the push producer's state match, edge-triggered: one pause per change, a resume only to balance a
- * pause), {@link #requestMore()} when a pull producer should write one more chunk, and {@link #stopProducer()} when
- * the consumer has gone. This is what makes {@link Consumer}'s threading rules hold:
+ * lane makes a push producer's state match, edge-triggered: one pause per change, a resume only to balance a pause),
+ * {@link #pauseWanted()} from the write that made it true, {@link #requestMore()} when a pull producer should write one
+ * more chunk, and {@link #stopProducer()} when the consumer has gone.
+ *
+ * <h2>Guarantees</h2>
  * <ul>
- *   <li>callbacks never overlap and are made in the order the state changed, each after the change that caused it;
- *   </li>
- *   <li>a request made while a callback runs is delivered right after it returns, by the thread that made the
- *       callback, so none is lost and none recurses: a pull producer that writes from {@code resumeProducing} is
- *       asked for its next chunk after it returns, however many chunks it writes;</li>
- *   <li>the one nested call is Twisted's: when a push producer writes from inside {@code resumeProducing} and that
- *       write makes {@link #shouldPauseProducer()} true, {@code pauseProducing} is called at once, from inside the
- *       write, so a synchronous producer stops in time;</li>
- *   <li>no lock is held while a callback runs.</li>
+ *   <li>Callbacks never overlap, arrive in the order of the state changes that caused them, each after its cause, and
+ *       none is lost; no library lock is held while one runs, so a callback may call back into the consumer.</li>
+ *   <li>Listener events ({@code registered}, {@code unregistered}, {@code paused}, {@code resumed}, {@code stopped},
+ *       {@code failed}) come from the lane in the same order, a {@code registered} before any callback to that
+ *       producer.</li>
+ *   <li>Every stop goes through the lane, the one for a producer registered with a consumer that has gone included
+ *       (FD-2), so it never overlaps another callback; no callback follows it.</li>
+ *   <li>Nesting: the only callback a thread receives from inside its own {@code write} is the {@code pauseProducing}
+ *       that this write made due, delivered before the write returns when the lane is idle or when the writer is the
+ *       push producer writing from inside its own {@code resumeProducing} (Twisted's FD-12). Anything else that
+ *       becomes due meanwhile — a resume after another thread drained the buffer, a stop — is handed to the
+ *       consumer's {@linkplain #signalExecutor() signal executor}. <strong>The one exception</strong>: a consumer with
+ *       no signal executor (a {@link BufferedConsumer} that drains inline) has no other thread to hand it to, so the
+ *       writing thread delivers it before its write returns. A producer that holds a non-reentrant lock around
+ *       {@code write} and takes the same lock in {@code resumeProducing} or {@code stopProducing} must therefore
+ *       give its consumer an executor ({@link BufferedConsumer.Builder#drainOn}).</li>
+ *   <li>No unbounded recursion: a pull producer that writes from inside {@code resumeProducing} is asked for its next
+ *       chunk after that call returns.</li>
  * </ul>
- *
- * <p>When another thread is in the middle of a callback, a change is delivered when that callback returns rather
- * than at once, so a producer writing from its own thread may write a little more before its pause arrives.
- *
- * <p>Subclasses provide Twisted's three connection attributes ({@link #isConnected()}, {@link #isDisconnecting()},
- * {@link #isDisconnected()}) and {@link #startWriting()}.
  *
  * <p>Decisions where Twisted is accidental (twisted-spec §12): a new registration starts un-paused whatever the last
  * one was (FD-4); a push producer registered while {@link #shouldPauseProducer()} is already true is paused at once,
  * since pauses are edge-triggered and no later write would send one (FD-3, FD-10).
+ *
+ * <p>The lane also keeps the figures an operator wants, with plain stores and no clock read on the write path:
+ * {@link #producerPauses()}, {@link #producerPausedNanos()} and {@link #currentPauseNanos()}.
  *
  * @param <T> the type of data written
  */
@@ -54,20 +67,38 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private final AtomicReference<@Nullable Registration> registration = new AtomicReference<>();
 
-    private final Queue<Registration> stops = new ConcurrentLinkedQueue<>();
+    /** Registrations, unregistrations and stops, in the order they happened; the lane delivers them in that order. */
+    private final Queue<Event> events = new ConcurrentLinkedQueue<>();
 
+    /** Every hold in force, counted and keyed: one word for the write path to read. */
     private final AtomicInteger holds = new AtomicInteger();
+
+    private final AtomicInteger anonymousHolds = new AtomicInteger();
+
+    /**
+     * Every reason for a pause that has arisen (a crossing of the high-water mark, a hold placed). A pause is
+     * delivered for each, even when the buffer has drained again before the lane looks, so that a producer that saw
+     * {@code write} return {@code false} always gets the pause and the resume that follows it.
+     */
+    private final AtomicLong pauseReasons = new AtomicLong();
+
+    private final Set<Object> keyedHolds = ConcurrentHashMap.newKeySet();
 
     private final CopyOnWriteArrayList<ProducerListener> listeners = new CopyOnWriteArrayList<>();
 
-    private final AtomicInteger laneWork = new AtomicInteger();
+    private final SignalLane lane = new SignalLane();
 
-    private final AtomicReference<@Nullable LaneWaiter> laneWaiter = new AtomicReference<>();
-
-    private volatile @Nullable Thread laneOwner;
-
-    /** The push registration whose resumeProducing is running on the lane owner's thread; lane-confined. */
+    /** The push registration whose resumeProducing runs on the lane owner's thread; lane-confined. */
     private @Nullable Registration resuming;
+
+    /** Pauses delivered; written on the lane only. */
+    private volatile long pauses;
+
+    /** Paused time of finished pauses; written on the lane only. */
+    private volatile long pausedNanos;
+
+    /** {@link System#nanoTime()} when the pause in progress began, or 0; written on the lane only. */
+    private volatile long pausedSince;
 
     /**
      * Creates the support for a consumer called {@code name}, the name that log messages and errors use.
@@ -106,6 +137,26 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         return false;
     }
 
+    /**
+     * The executor that takes over the lane when a writer, having delivered its own pause, finds a resume or a stop
+     * due (see the nesting rule in the class description); {@code null} (the default) when the consumer has none, and
+     * the writer then delivers it itself.
+     */
+    protected @Nullable Executor signalExecutor() {
+        return null;
+    }
+
+    /**
+     * Called when the {@link #signalExecutor()} refused or failed to take the lane; the lane has been run on the
+     * calling thread instead. The default logs it; {@link BufferedConsumer} also disconnects.
+     *
+     * @param failure what the executor threw
+     */
+    protected void signalExecutorFailed(Throwable failure) {
+        log.error("Signal executor of consumer '{}' failed; signals were delivered on the writing thread", this.name,
+                failure);
+    }
+
     @Override
     public final void registerProducer(Producer producer, boolean streaming) {
         Objects.requireNonNull(producer, "producer");
@@ -119,16 +170,17 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                     + "', because producer " + currentProducerOrNone() + " was never unregistered");
         }
         if (isDisconnected()) {
-            // FD-2: a consumer that has gone stops the producer at once and keeps nothing
+            // FD-2: a consumer that has gone stops the producer and keeps nothing; the stop goes through the lane
             if (this.registration.compareAndSet(fresh, null)) {
-                deliver(fresh, Signal.STOP);
+                this.events.add(new Event(EventKind.STOP, fresh));
+                runLane();
             }
             return;
         }
-        notifyListeners(listener -> listener.registered(producer, streaming));
         if (!streaming) {
             fresh.wantsMore.set(true); // FD-3: a pull producer is asked for its first chunk now
         }
+        this.events.add(new Event(EventKind.REGISTERED, fresh));
         runLane();
     }
 
@@ -136,7 +188,8 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     public final void unregisterProducer() {
         Registration gone = this.registration.getAndSet(null);
         if (gone != null) {
-            notifyListeners(listener -> listener.unregistered(gone.producer));
+            this.events.add(new Event(EventKind.UNREGISTERED, gone));
+            runLane();
         }
         if (isConnected() && isDisconnecting()) {
             startWriting();
@@ -164,13 +217,31 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         return current != null && current.paused;
     }
 
+    /** How many times a producer of this consumer has been paused. */
+    public final long producerPauses() {
+        return this.pauses;
+    }
+
+    /** Total time producers of this consumer have spent paused, the pause in progress included, in nanoseconds. */
+    public final long producerPausedNanos() {
+        return this.pausedNanos + currentPauseNanos();
+    }
+
+    /** How long the pause in progress has lasted, in nanoseconds; 0 when the producer is not paused. */
+    public final long currentPauseNanos() {
+        long since = this.pausedSince;
+        return (since != 0) ? Math.max(0, System.nanoTime() - since) : 0;
+    }
+
     /**
      * Adds an operator's reason to keep the producer paused, on top of the buffer's. Holds nest: the producer resumes
      * only when every hold is released and the buffer no longer wants it paused. A held pull producer is not asked
      * for more until released.
      */
     public final void holdProducer() {
+        this.anonymousHolds.incrementAndGet();
         this.holds.incrementAndGet();
+        this.pauseReasons.incrementAndGet();
         runLane();
     }
 
@@ -180,16 +251,51 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * @throws IllegalStateException if there is no hold to release
      */
     public final void releaseProducer() {
-        int left = this.holds.getAndUpdate(count -> (count > 0) ? count - 1 : count);
+        int left = this.anonymousHolds.getAndUpdate(count -> (count > 0) ? count - 1 : count);
         if (left == 0) {
             throw new IllegalStateException("Consumer '" + this.name + "' has no producer hold to release");
         }
+        this.holds.decrementAndGet();
         runLane();
+    }
+
+    /**
+     * Places the hold called {@code key}, if it is not in place already: idempotent, so that callers on several
+     * threads (an operator's pause and resume) need no ordering between them.
+     *
+     * @param key who holds; compared with {@code equals}
+     */
+    public final void hold(Object key) {
+        if (this.keyedHolds.add(Objects.requireNonNull(key, "key"))) {
+            this.holds.incrementAndGet();
+            this.pauseReasons.incrementAndGet();
+            runLane();
+        }
+    }
+
+    /**
+     * Withdraws the hold called {@code key}, if it is in place.
+     *
+     * @param key who held
+     */
+    public final void release(Object key) {
+        if (this.keyedHolds.remove(Objects.requireNonNull(key, "key"))) {
+            this.holds.decrementAndGet();
+            runLane();
+        }
     }
 
     /** Whether an operator hold is in force. */
     public final boolean isProducerHeld() {
         return this.holds.get() > 0;
+    }
+
+    /**
+     * Whether the consumer wants its producer to go on writing: no operator hold, and the buffer does not want it
+     * paused. What {@link Consumer#write} returns.
+     */
+    public boolean isWritable() {
+        return !isProducerHeld() && !shouldPauseProducer();
     }
 
     /** Adds a listener for registrations and producer callbacks. */
@@ -203,22 +309,28 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * Tells the lane that {@link #shouldPauseProducer()} may have changed. Delivers the resulting pause or resume now
-     * when no other callback is running, right after it otherwise.
+     * Tells the lane that {@link #shouldPauseProducer()} may have changed. The resulting pause or resume is delivered
+     * now when the lane is idle, right after the current callback otherwise.
      */
     protected final void producerStateChanged() {
-        runLane(false);
+        runLane();
     }
 
     /**
-     * Like {@link #producerStateChanged()}, for the write that has just made {@link #shouldPauseProducer()} true.
-     * When another thread is inside a callback, this thread waits for that callback to return and delivers the
-     * pause itself, so the write does not return before the producer is paused. It gives up waiting, leaving the
-     * pause to the other thread, if that thread is blocked inside the callback, so a callback that waits for a lock
-     * the writer holds cannot deadlock.
+     * Like {@link #producerStateChanged()}, for the write that has just made {@link #shouldPauseProducer()} true: the
+     * pause is delivered before the write returns if the lane is idle, or if the writer is the push producer writing
+     * from inside its own {@code resumeProducing} (FD-12); otherwise by the thread running the lane, right after its
+     * current callback. Never waits.
      */
     protected final void pauseWanted() {
-        runLane(true);
+        this.pauseReasons.incrementAndGet();
+        if (this.lane.isOwnedByCurrentThread()) {
+            pauseFromInsideResume(false);
+            return;
+        }
+        if (this.lane.enter()) {
+            runOwnedLane(1, signalExecutor());
+        }
     }
 
     /**
@@ -241,7 +353,12 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     public final void stopProducer() {
         Registration gone = this.registration.getAndSet(null);
         if (gone != null) {
-            this.stops.add(gone);
+            this.events.add(new Event(EventKind.STOP, gone));
+            if (this.lane.isOwnedByCurrentThread()) {
+                // a producer writing in a loop inside its resume is paused from inside the write that lost the
+                // consumer, so that it returns and its stop can follow
+                pauseFromInsideResume(true);
+            }
             runLane();
             if (isConnected() && isDisconnecting()) {
                 startWriting();
@@ -260,162 +377,100 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         log.error("Producer {} of consumer '{}' threw from a callback", producer, this.name, failure);
     }
 
-    private void runLane() {
-        runLane(false);
-    }
-
-    /**
-     * Runs the signal lane, or leaves the work to the thread running it. With {@code awaitPause}, a thread whose
-     * write has just made the buffer want a pause while another thread is inside a callback waits for that callback
-     * to return and takes the lane over, so the pause reaches the producer before the write returns.
-     */
-    private void runLane(boolean awaitPause) {
-        Thread me = Thread.currentThread();
-        if (this.laneWork.getAndIncrement() == 0) {
-            this.laneOwner = me;
-            ownLane(me, 1);
-            return;
-        }
-        if (this.laneOwner == me) {
-            pauseFromInsideResume();
-        }
-        else if (awaitPause) {
-            int handed = awaitHandOff(me);
-            if (handed > 0) {
-                ownLane(me, handed);
-            }
-        }
-    }
-
-    /** Delivers signals until nothing is pending, or hands the lane to a waiting writer. */
-    private void ownLane(Thread me, int missed) {
-        for (;;) {
-            if (handOff(missed)) {
-                return;
-            }
-            if (deliverNext()) {
-                continue;
-            }
-            this.laneOwner = null;
-            missed = this.laneWork.addAndGet(-missed);
-            if (missed == 0) {
-                return;
-            }
-            this.laneOwner = me;
-        }
-    }
-
-    /**
-     * Waits, as a writer whose write wants a pause, until the lane owner hands the lane over (returns the work count
-     * handed), or until waiting is pointless: the lane went idle, so the pause was delivered, or the owner is blocked
-     * inside a callback, perhaps on something this thread holds, so it delivers the pause when it can (returns 0).
-     */
-    private int awaitHandOff(Thread me) {
-        LaneWaiter waiter = new LaneWaiter(me);
-        if (!this.laneWaiter.compareAndSet(null, waiter)) {
-            return 0;
-        }
-        for (int round = 0;; round++) {
-            if (waiter.state == LaneWaiter.HANDED) {
-                return waiter.handedWork;
-            }
-            if (this.laneWork.get() == 0 || ownerIsStuck()) {
-                if (waiter.withdraw()) {
-                    this.laneWaiter.compareAndSet(waiter, null);
-                    return 0;
-                }
-                return waiter.handedWork; // handed over meanwhile
-            }
-            // the owner is usually a few instructions from the end of its callback: spin, then let it have the CPU
-            // (two cores are common), and park only if it takes longer, since a timed park costs tens of microseconds
-            if (round < 64) {
-                Thread.onSpinWait();
-            }
-            else if (round < 256) {
-                Thread.yield();
-            }
-            else {
-                LockSupport.parkNanos(this, 20_000);
-            }
-        }
-    }
-
-    private boolean ownerIsStuck() {
-        Thread owner = this.laneOwner;
-        if (owner == null) {
-            return false;
-        }
-        Thread.State state = owner.getState();
-        return state == Thread.State.BLOCKED || state == Thread.State.WAITING
-                || state == Thread.State.TIMED_WAITING;
-    }
-
-    /** Hands the lane, with its work count, to a writer waiting to deliver a pause. Owner only. */
-    private boolean handOff(int missed) {
-        LaneWaiter waiter = this.laneWaiter.get();
-        if (waiter == null) {
-            return false;
-        }
-        this.laneOwner = waiter.thread;
-        if (!waiter.handOver(missed)) {
-            this.laneOwner = Thread.currentThread(); // it withdrew: keep the lane
-            return false;
-        }
-        this.laneWaiter.compareAndSet(waiter, null);
-        LockSupport.unpark(waiter.thread);
-        return true;
-    }
-
-    /**
-     * The lane owner is re-entering from a write made inside a push producer's resumeProducing (FD-12): the producer
-     * is paused at once if the buffer now wants it paused, or if it was stopped meanwhile (its stop comes when the
-     * resume returns, and a producer that writes in a loop until paused would otherwise never return).
-     */
-    private void pauseFromInsideResume() {
-        Registration current = this.resuming;
-        if (current == null || current.paused) {
-            return;
-        }
-        boolean stopped = current != this.registration.get() && this.stops.contains(current);
-        if (stopped || (current == this.registration.get() && wantsPause())) {
-            current.paused = true;
-            deliver(current, Signal.PAUSE);
-        }
-    }
-
     /**
      * Called by a subclass when a write arrives after the consumer has gone. If the writer is a push producer writing
      * from inside its own {@code resumeProducing}, it is paused from inside that write, so that a producer writing in
      * a loop until paused returns, and its pending {@code stopProducing} can be delivered.
      */
     protected final void writtenAfterLoss() {
-        if (this.laneOwner == Thread.currentThread()) {
-            this.laneWork.getAndIncrement(); // the owner's loop takes one more turn for this
-            pauseFromInsideResume();
+        if (this.lane.isOwnedByCurrentThread()) {
+            pauseFromInsideResume(true);
         }
     }
 
-    /** Delivers the next pending signal; false if none is pending. Lane owner only. */
-    private boolean deliverNext() {
-        Registration stopped = this.stops.poll();
-        if (stopped != null) {
-            deliver(stopped, Signal.STOP);
+    private void runLane() {
+        if (this.lane.enter()) {
+            runOwnedLane(1, null);
+        }
+    }
+
+    /**
+     * Delivers until nothing is pending. A run started by a write ({@code handOver} not null) delivers pauses only and
+     * hands the lane to {@code handOver} when something else is due.
+     */
+    private void runOwnedLane(int work, @Nullable Executor handOver) {
+        int missed = work;
+        for (;;) {
+            for (;;) {
+                Step step = deliverNext(handOver != null);
+                if (step == Step.IDLE) {
+                    break;
+                }
+                if (step == Step.NEEDS_HAND_OVER && handOver != null) {
+                    if (handOverLane(missed, handOver)) {
+                        return;
+                    }
+                    handOver = null; // the executor failed: this thread delivers it after all
+                }
+            }
+            missed = this.lane.leave(missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private boolean handOverLane(int missed, Executor executor) {
+        this.lane.disown();
+        try {
+            executor.execute(() -> {
+                this.lane.adopt();
+                runOwnedLane(missed, null);
+            });
             return true;
         }
-        Registration current = this.registration.get();
-        if (current == null) {
+        catch (Throwable failure) {
+            if (failure instanceof VirtualMachineError error) {
+                throw error;
+            }
+            this.lane.adopt();
+            signalExecutorFailed(failure);
             return false;
         }
+    }
+
+    private enum Step {
+        DELIVERED, IDLE, NEEDS_HAND_OVER
+    }
+
+    /** Delivers the next pending signal or event, if any. Lane owner only. */
+    private Step deliverNext(boolean pausesOnly) {
+        Event event = this.events.peek();
+        if (event != null) {
+            if (event.kind == EventKind.STOP && pausesOnly) {
+                return Step.NEEDS_HAND_OVER;
+            }
+            this.events.poll();
+            handle(event);
+            return Step.DELIVERED;
+        }
+        Registration current = this.registration.get();
+        if (current == null || current.phase != Registration.ANNOUNCED) {
+            return Step.IDLE; // its REGISTERED event is on its way
+        }
         if (current.streaming) {
+            long reasons = this.pauseReasons.get();
             boolean pause = wantsPause();
-            if (pause == current.paused) {
-                return false;
-            }
-            current.paused = pause;
-            if (pause) {
-                deliver(current, Signal.PAUSE);
-            }
-            else {
+            if (current.paused) {
+                current.pausedFor = reasons; // a pause in force answers every reason that arose meanwhile
+                if (pause) {
+                    return Step.IDLE;
+                }
+                if (pausesOnly) {
+                    return Step.NEEDS_HAND_OVER;
+                }
+                current.paused = false;
+                pauseEnded();
                 this.resuming = current;
                 try {
                     deliver(current, Signal.RESUME);
@@ -423,18 +478,102 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 finally {
                     this.resuming = null;
                 }
+                return Step.DELIVERED;
             }
-            return true;
+            if (!pause && reasons == current.pausedFor) {
+                return Step.IDLE;
+            }
+            current.paused = true;
+            current.pausedFor = reasons;
+            pauseDelivered();
+            deliver(current, Signal.PAUSE);
+            return Step.DELIVERED;
         }
-        if (this.holds.get() == 0 && current.wantsMore.getAndSet(false)) {
+        if (!isProducerHeld() && current.wantsMore.get()) {
+            if (pausesOnly) {
+                return Step.NEEDS_HAND_OVER;
+            }
+            current.wantsMore.set(false);
             deliver(current, Signal.RESUME);
-            return true;
+            return Step.DELIVERED;
         }
-        return false;
+        return Step.IDLE;
+    }
+
+    private void handle(Event event) {
+        Registration target = event.registration;
+        Producer producer = target.producer;
+        switch (event.kind) {
+            case REGISTERED -> {
+                // an unregistration or stop that overtook this event has already retired the registration
+                if (target.phase == Registration.NEW) {
+                    target.phase = Registration.ANNOUNCED;
+                    target.pausedFor = this.pauseReasons.get(); // reasons from before it came need no pause of it
+                    notifyListeners(listener -> listener.registered(producer, target.streaming));
+                }
+            }
+            case UNREGISTERED -> {
+                if (target.phase == Registration.ANNOUNCED) {
+                    endPauseOf(target);
+                    notifyListeners(listener -> listener.unregistered(producer));
+                }
+                target.phase = Registration.RETIRED;
+            }
+            case STOP -> {
+                if (target.phase == Registration.ANNOUNCED) {
+                    endPauseOf(target);
+                }
+                target.phase = Registration.RETIRED;
+                deliver(target, Signal.STOP);
+            }
+        }
+    }
+
+    /**
+     * The lane owner re-enters from a write made inside a push producer's resumeProducing (FD-12): the producer is
+     * paused at once if the buffer now wants it paused, or, after a loss, so that a producer writing in a loop until
+     * paused returns and its stop can follow.
+     */
+    private void pauseFromInsideResume(boolean lost) {
+        Registration current = this.resuming;
+        if (current == null || current.paused) {
+            return;
+        }
+        boolean stillRegistered = current == this.registration.get();
+        if ((lost && !stillRegistered) || (stillRegistered && wantsPause())) {
+            current.paused = true;
+            current.pausedFor = this.pauseReasons.get();
+            pauseDelivered();
+            deliver(current, Signal.PAUSE);
+        }
     }
 
     private boolean wantsPause() {
-        return this.holds.get() > 0 || shouldPauseProducer();
+        return isProducerHeld() || shouldPauseProducer();
+    }
+
+    private void pauseDelivered() {
+        this.pauses++; // lane-confined writer
+        this.pausedSince = nonZeroNanoTime();
+    }
+
+    private void pauseEnded() {
+        long since = this.pausedSince;
+        if (since != 0) {
+            this.pausedNanos += Math.max(0, System.nanoTime() - since);
+            this.pausedSince = 0;
+        }
+    }
+
+    private void endPauseOf(Registration target) {
+        if (target.paused) {
+            pauseEnded();
+        }
+    }
+
+    private static long nonZeroNanoTime() {
+        long now = System.nanoTime();
+        return (now != 0) ? now : 1;
     }
 
     private void deliver(Registration target, Signal signal) {
@@ -493,6 +632,13 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         PAUSE, RESUME, STOP
     }
 
+    private enum EventKind {
+        REGISTERED, UNREGISTERED, STOP
+    }
+
+    private record Event(EventKind kind, Registration registration) {
+    }
+
     /** One registration of one producer; a new registration starts un-paused (FD-4). */
     private static final class Registration {
 
@@ -503,53 +649,24 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         /** The state the last callback gave the producer; written on the lane only. */
         volatile boolean paused;
 
+        static final int NEW = 0;
+
+        static final int ANNOUNCED = 1;
+
+        static final int RETIRED = 2;
+
+        /** NEW until the lane has delivered its REGISTERED event, RETIRED once unregistered or stopped; lane only. */
+        int phase = NEW;
+
+        /** The count of pause reasons the last pause delivered answered; lane only. */
+        long pausedFor;
+
         /** A pull producer owes one resumeProducing call. */
         final AtomicBoolean wantsMore = new AtomicBoolean();
 
         Registration(Producer producer, boolean streaming) {
             this.producer = producer;
             this.streaming = streaming;
-        }
-    }
-
-    /** A writer waiting for the lane so that it can deliver its pause itself. */
-    private static final class LaneWaiter {
-
-        static final int WAITING = 0;
-
-        static final int HANDED = 1;
-
-        static final int WITHDRAWN = 2;
-
-        private static final java.lang.invoke.VarHandle STATE;
-
-        static {
-            try {
-                STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(LaneWaiter.class, "state", int.class);
-            }
-            catch (ReflectiveOperationException ex) {
-                throw new ExceptionInInitializerError(ex);
-            }
-        }
-
-        final Thread thread;
-
-        volatile int state = WAITING;
-
-        /** The lane's work count, written before the hand-over is published. */
-        int handedWork;
-
-        LaneWaiter(Thread thread) {
-            this.thread = thread;
-        }
-
-        boolean handOver(int work) {
-            this.handedWork = work;
-            return STATE.compareAndSet(this, WAITING, HANDED);
-        }
-
-        boolean withdraw() {
-            return STATE.compareAndSet(this, WAITING, WITHDRAWN);
         }
     }
 }

@@ -356,7 +356,6 @@ class BufferedConsumerModelPropertyTest {
             if (this.lifecycle == DISCONNECTED) {
                 return;
             }
-            boolean sentAny = false;
             while (!this.buffer.isEmpty()) {
                 byte[] head = this.buffer.peek();
                 int take = (int) Math.min(this.credit, head.length);
@@ -364,7 +363,6 @@ class BufferedConsumerModelPropertyTest {
                     this.sentBytes.write(head, 0, take);
                     this.credit -= take;
                     this.depth -= take;
-                    sentAny = true;
                     if (this.full && this.depth <= this.low) {
                         this.full = false;
                         reconcile();
@@ -377,7 +375,7 @@ class BufferedConsumerModelPropertyTest {
                 }
                 this.buffer.poll();
             }
-            if (sentAny && this.pull >= 0) {
+            if (this.pull >= 0) { // FD-11a: a drain that empties the buffer asks a pull producer, sent or not
                 this.pullWantsMore = true;
                 reconcile();
             }

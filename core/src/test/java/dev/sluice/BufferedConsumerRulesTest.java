@@ -223,7 +223,7 @@ class BufferedConsumerRulesTest {
         assertThat(this.sink.bytes()).isEmpty();
         assertThat(consumer.bufferedUnits()).isZero();
         assertThat(consumer.droppedUnits()).isEqualTo(4);
-        assertThat(consumer.acceptedUnits()).isZero();
+        assertThat(consumer.acceptedUnits()).as("accepted = sent + dropped + buffered").isEqualTo(4);
     }
 
     @Test
@@ -375,18 +375,47 @@ class BufferedConsumerRulesTest {
     }
 
     @Test
-    void fd13_pullProducerThatWritesNothingIsNotAskedAgainUntilSomethingIsWritten() {
+    void fd13_pullProducerThatWritesNothingIsAskedAgainByTheNextDrainOfTheEmptyBuffer() {
         BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
         RecordingPullProducer silent = new RecordingPullProducer();
         consumer.registerProducer(silent, false);
-        this.sink.grant(100);
-        consumer.drain();
-        consumer.drain();
         assertThat(silent.events()).containsExactly("resume");
+
+        // nothing else happens until a drain: Twisted's descriptor has stopped writing (FD-13)
+        assertThat(silent.events()).containsExactly("resume");
+        this.sink.grant(100);
+        consumer.drain(); // doWrite on an empty buffer resumes a pull producer (FD-11a)
+        assertThat(silent.events()).containsExactly("resume", "resume");
 
         consumer.write(bytes("other"));
 
-        assertThat(silent.events()).containsExactly("resume", "resume");
+        assertThat(silent.events()).containsExactly("resume", "resume", "resume");
+    }
+
+    @Test
+    void fd15_loseConnectionAsksASilentPullProducerAgainSoItCanUnregister() {
+        BufferedConsumer<ByteBuffer> consumer = consumer(WaterMarks.DEFAULT);
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        consumer.registerProducer(new PullProducer() {
+            @Override
+            public void resumeProducing() {
+                calls.add("resume");
+                if (calls.size() == 2) {
+                    consumer.unregisterProducer(); // the last call: nothing more to write
+                }
+            }
+
+            @Override
+            public void stopProducing() {
+                calls.add("stop");
+            }
+        }, false);
+        assertThat(calls).containsExactly("resume"); // wrote nothing
+
+        consumer.loseConnection();
+
+        assertThat(calls).containsExactly("resume", "resume");
+        assertThat(consumer.whenClosed()).isCompleted();
     }
 
     @Test

@@ -34,7 +34,8 @@ class ConsumerSupportTest {
         }
 
         @Override
-        public void write(String data) {
+        public boolean write(String data) {
+            return true;
         }
 
         @Override

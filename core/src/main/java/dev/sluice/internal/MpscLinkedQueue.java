@@ -41,15 +41,25 @@ public final class MpscLinkedQueue<E> {
     private Node<E> head;
 
     public MpscLinkedQueue() {
-        Node<E> stub = new Node<>(null);
+        Node<E> stub = new Node<>(null, 0);
         this.head = stub;
         this.tail = stub;
     }
 
-    /** Adds {@code element} at the tail. Any thread. */
-    @SuppressWarnings("unchecked")
+    /** Adds {@code element} at the tail, with weight 0. Any thread. */
     public void offer(E element) {
-        Node<E> node = new Node<>(element);
+        offer(element, 0);
+    }
+
+    /**
+     * Appends {@code element} with a weight kept beside it, so the consumer reads it back instead of weighing again.
+     *
+     * @param element the element
+     * @param weight its weight
+     */
+    @SuppressWarnings("unchecked")
+    public void offer(E element, long weight) {
+        Node<E> node = new Node<>(element, weight);
         Node<E> previous = (Node<E>) TAIL.getAndSet(this, node);
         NEXT.setRelease(previous, node);
     }
@@ -59,6 +69,16 @@ public final class MpscLinkedQueue<E> {
     public @Nullable E peek() {
         Node<E> next = (Node<E>) NEXT.getAcquire(this.head);
         return (next != null) ? next.value : null;
+    }
+
+    /**
+     * The weight given with the element {@link #peek()} returns; consumer thread only, and only after a {@code peek}
+     * that returned an element.
+     */
+    @SuppressWarnings("unchecked")
+    public long peekWeight() {
+        Node<E> next = (Node<E>) NEXT.getAcquire(this.head);
+        return (next != null) ? next.weight : 0;
     }
 
     /** Removes and returns the first element, or {@code null}. Consumer thread only. */
@@ -81,8 +101,11 @@ public final class MpscLinkedQueue<E> {
         @SuppressWarnings("unused")
         volatile @Nullable Node<E> next;
 
-        Node(@Nullable E value) {
+        final long weight;
+
+        Node(@Nullable E value, long weight) {
             this.value = value;
+            this.weight = weight;
         }
     }
 }

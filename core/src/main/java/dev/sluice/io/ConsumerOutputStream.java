@@ -18,9 +18,10 @@ import dev.sluice.PushProducer;
  *
  * <p>The stream is a {@link PushProducer}: it registers itself with the consumer when it is made. Each write copies its
  * bytes into new {@link ByteBuffer}s of at most {@code chunkSize} bytes and writes them to the consumer, first waiting,
- * before each chunk, while the consumer has it paused (its buffer went above the high-water mark) until the consumer
- * resumes it (the buffer drained to the low-water mark). So the consumer's buffer stays within its high-water mark
- * plus one chunk, however slow its sink. The consumer itself never blocks: the waiting happens here, on the writing
+ * before each chunk, while the consumer has it paused (its buffer went above the high-water mark, which the consumer
+ * says by returning {@code false} from {@code write} or by calling {@code pauseProducing}, whichever comes first) until
+ * the consumer resumes it (the buffer drained to the low-water mark). So the consumer's buffer stays within its
+ * high-water mark plus one chunk, however slow its sink. The consumer itself never blocks: the waiting happens here, on the writing
  * thread, by choice.
  *
  * <ul>
@@ -48,6 +49,9 @@ public final class ConsumerOutputStream extends OutputStream implements PushProd
     private final Condition running = this.lock.newCondition();
 
     private boolean paused;
+
+    /** Resumes (and stops) received; written under the lock, read before a write without it. */
+    private volatile long resumes;
 
     private boolean stopped;
 
@@ -89,7 +93,11 @@ public final class ConsumerOutputStream extends OutputStream implements PushProd
             int size = Math.min(this.chunkSize, length - written);
             byte[] chunk = new byte[size];
             System.arraycopy(bytes, offset + written, chunk, 0, size);
-            this.consumer.write(ByteBuffer.wrap(chunk)); // outside the lock: a pause may arrive from inside it
+            long resumesBefore = this.resumes;
+            // outside the lock: a pause may arrive from inside it
+            if (!this.consumer.write(ByteBuffer.wrap(chunk))) {
+                pausedByFalse(resumesBefore);
+            }
             written += size;
         }
     }
@@ -137,9 +145,26 @@ public final class ConsumerOutputStream extends OutputStream implements PushProd
         wake(true);
     }
 
+    /**
+     * {@code write} said the consumer wants a pause: wait from the next chunk on, until the resume that follows it.
+     * A resume that has come since the write began has answered it already.
+     */
+    private void pausedByFalse(long resumesBefore) {
+        this.lock.lock();
+        try {
+            if (this.resumes == resumesBefore && !this.stopped) {
+                this.paused = true;
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
     private void wake(boolean stop) {
         this.lock.lock();
         try {
+            this.resumes++;
             this.paused = false;
             this.stopped |= stop;
             this.running.signalAll();

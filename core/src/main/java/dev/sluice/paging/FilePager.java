@@ -84,11 +84,17 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
         broker().serially(() -> this.producer = null);
     }
 
-    /** Buffers a chunk read from the file. */
+    /**
+     * Buffers a chunk read from the file; the pager asks the file for one chunk per page, so the buffer holds at most
+     * one.
+     *
+     * @return always {@code true}: the pager asks for chunks, it does not need to pause the file
+     */
     @Override
-    public void write(ByteBuffer data) {
+    public boolean write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         broker().serially(() -> this.chunks.add(data));
+        return true;
     }
 
     /** Sends the buffered chunk after asking for the next one; sends nothing when no chunk is buffered. */

@@ -145,11 +145,21 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         serially(this::handleStop);
     }
 
-    /** Buffers {@code data} while paused or not asked for (a pull proxy); otherwise passes it down (PCP-B5). */
+    /**
+     * Buffers {@code data} while paused or not asked for (a pull proxy); otherwise passes it down (PCP-B5).
+     *
+     * @return {@code false} while the proxy is paused by the consumer below, or its bounded buffer is full
+     */
     @Override
-    public final void write(T data) {
+    public final boolean write(T data) {
         Objects.requireNonNull(data, "data");
         serially(() -> handleWrite(data));
+        return isWritable();
+    }
+
+    /** Whether the producer above may go on writing: the proxy is not paused. Any thread; a snapshot. */
+    protected boolean isWritable() {
+        return !this.paused;
     }
 
     /** Finishes the consumer below if it is {@link Finishable}, then unregisters (PCP-B6). */

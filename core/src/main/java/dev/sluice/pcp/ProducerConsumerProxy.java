@@ -196,4 +196,10 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         this.buffer.add(data);
         this.buffered += this.chunks.weigh(data);
     }
+
+    /** Whether the producer above may go on writing: not paused, and the buffer is below {@link #bufferSize()}. */
+    @Override
+    protected boolean isWritable() {
+        return super.isWritable() && this.buffered < this.bufferSize;
+    }
 }

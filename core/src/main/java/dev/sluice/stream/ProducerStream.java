@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import dev.sluice.BufferView;
 import dev.sluice.ConsumerSupport;
 import dev.sluice.WaterMarks;
+import dev.sluice.internal.FillLevel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,11 +43,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>a push producer is paused when a write takes the buffered bytes above the high-water mark, and resumed when a
  *       read takes them down to the low-water mark or below (or finds the buffer empty); edge-triggered, so one pause
- *       per crossing and a resume only to balance a pause. The write that crosses the mark returns only after the
- *       pause has reached the producer (see {@link ConsumerSupport#pauseWanted()}), also when another thread is in
- *       a callback, so a producer that honours pauses leaves at most the high-water mark plus one chunk
- *       buffered. {@link WaterMarks#twisted(long)} (low = 0)
- *       resumes only when the buffer is empty.</li>
+ *       per crossing and a resume only to balance a pause. {@code write} returns {@code false} from the crossing on,
+ *       and never waits: writers that stop on {@code false} leave at most the high-water mark plus one chunk per
+ *       writing thread buffered. {@link WaterMarks#twisted(long)} (low = 0) resumes only when the buffer is
+ *       empty.</li>
  *   <li>a pull producer is asked for a chunk when it registers (W2-PS8) and each time a read finds the buffer
  *       empty.</li>
  * </ul>
@@ -63,8 +63,7 @@ import org.jspecify.annotations.Nullable;
 public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements ByteStream, BufferView {
 
     private final Object lock = new Object();
-    private final long high;
-    private final long low;
+    private final FillLevel level;
 
     // guarded by lock
     private final ArrayDeque<ByteBuffer> buffer = new ArrayDeque<>();
@@ -75,11 +74,9 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
     private boolean closed;
 
     // written under lock, read without it
-    private volatile long buffered;
     private volatile long accepted;
     private volatile long taken;
     private volatile long dropped;
-    private volatile boolean full;
 
     /** A stream of unknown length with the default water marks. */
     public ProducerStream() {
@@ -110,29 +107,32 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
             throw new IllegalArgumentException("length (" + declared + ") must not be negative");
         }
         this.length = declared;
-        this.high = waterMarks.high();
-        this.low = waterMarks.low();
+        this.level = new FillLevel(waterMarks);
     }
 
     // ---------------------------------------------------------------- writing side
 
     /**
-     * Accepts a chunk: it completes a pending read, or is buffered. Ignored once the stream is finished or closed, and
-     * when empty.
+     * Accepts a chunk: it completes a pending read, or is buffered. Counted as accepted and dropped once the stream is
+     * finished or closed; ignored when empty.
+     *
+     * @return {@code false} when the producer should pause: the buffer is above its high-water mark (and has not
+     *         drained to the low one since), an operator holds the producer, or the stream has ended
      */
     @Override
-    public void write(ByteBuffer data) {
+    public boolean write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         int size = data.remaining();
         CompletableFuture<@Nullable ByteBuffer> reader;
         boolean pause = false;
         synchronized (this.lock) {
             if (this.finished || this.closed) {
+                this.accepted += size;
                 this.dropped += size;
-                return;
+                return false;
             }
             if (size == 0) {
-                return;
+                return isWritable();
             }
             this.accepted += size;
             reader = this.pending;
@@ -143,11 +143,7 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
             }
             else {
                 this.buffer.addLast(data);
-                this.buffered += size;
-                if (!this.full && this.buffered > this.high) {
-                    this.full = true;
-                    pause = true;
-                }
+                pause = this.level.add(size);
             }
         }
         if (reader != null) {
@@ -156,6 +152,7 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
         if (pause) {
             pauseWanted();
         }
+        return isWritable();
     }
 
     /** Ends the stream normally: the reader gets the buffered chunks, then the end of the stream (W2-PS5). */
@@ -212,7 +209,7 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
 
     @Override
     protected boolean shouldPauseProducer() {
-        return this.full;
+        return this.level.isFull();
     }
 
     @Override
@@ -259,13 +256,9 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
             chunk = this.buffer.pollFirst();
             if (chunk != null) {
                 int size = chunk.remaining();
-                this.buffered -= size;
                 this.taken += size;
                 consumeLength(size);
-                if (this.full && this.buffered <= this.low) {
-                    this.full = false;
-                    resume = true;
-                }
+                resume = this.level.remove(size);
             }
             else if (this.finished || this.closed) {
                 this.length = 0;
@@ -275,10 +268,6 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
             else {
                 reader = new CompletableFuture<>();
                 this.pending = reader;
-                if (this.full) {
-                    this.full = false;
-                    resume = true;
-                }
             }
         }
         if (resume) {
@@ -319,10 +308,10 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
                 return;
             }
             this.closed = true;
-            this.dropped += this.buffered;
+            long left = this.level.depth();
+            this.dropped += left;
             this.buffer.clear();
-            this.buffered = 0;
-            this.full = false;
+            this.level.remove(left);
             this.length = 0;
             this.failure = null;
             reader = this.pending;
@@ -344,17 +333,22 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
 
     @Override
     public long bufferedUnits() {
-        return this.buffered;
+        return this.level.depth();
     }
 
     @Override
     public long highWaterMark() {
-        return this.high;
+        return this.level.high();
     }
 
     @Override
     public long lowWaterMark() {
-        return this.low;
+        return this.level.low();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return super.isWritable() && !isDisconnected();
     }
 
     @Override

@@ -375,8 +375,8 @@ public final class PullToPush implements PushProducer {
         }
 
         @Override
-        public void write(T data) {
-            this.delegate.write(data);
+        public boolean write(T data) {
+            return this.delegate.write(data);
         }
 
         @Override

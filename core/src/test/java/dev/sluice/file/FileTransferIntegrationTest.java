@@ -98,9 +98,10 @@ class FileTransferIntegrationTest {
         }
 
         @Override
-        public void write(ByteBuffer data) {
+        public boolean write(ByteBuffer data) {
             this.target.write(data);
             this.maxDepth.accumulate(this.target.bufferedUnits());
+            return true;
         }
 
         @Override

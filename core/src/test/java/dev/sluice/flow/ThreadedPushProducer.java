@@ -25,8 +25,8 @@ final class ThreadedPushProducer implements PushProducer, Runnable {
     @Override
     public void run() {
         for (long next = 0; next < this.limit; next++) {
-            if (this.paused) {
-                awaitResume();
+            if (this.paused || !this.consumer.isWritable()) {
+                awaitResume(); // honours write's false too: a pause, then a resume, follows every false
             }
             if (this.stopped) {
                 return;
@@ -38,7 +38,7 @@ final class ThreadedPushProducer implements PushProducer, Runnable {
 
     private void awaitResume() {
         synchronized (this) {
-            while (this.paused && !this.stopped) {
+            while ((this.paused || !this.consumer.isWritable()) && !this.stopped) {
                 try {
                     wait();
                 }

@@ -68,7 +68,8 @@ class PagingConcurrencyTest {
         }
 
         @Override
-        public void write(Object data) {
+        public boolean write(Object data) {
+            return true;
         }
     }
 

@@ -372,7 +372,8 @@ class ProducerStreamTest {
             this.thread = new Thread(() -> {
                 int next = 0;
                 while (next < count) {
-                    if (isPaused()) {
+                    // stops on write's false as well as on the pause: every false is followed by a pause and a resume
+                    if (isPaused() || !target.isWritable()) {
                         LockSupport.park(this);
                         continue;
                     }

@@ -38,7 +38,7 @@ final class RecordingConsumer implements Consumer<ByteBuffer> {
     }
 
     @Override
-    public void write(ByteBuffer data) {
+    public boolean write(ByteBuffer data) {
         PushProducer toPause = null;
         synchronized (this) {
             this.events.add(StreamTesting.text(data));
@@ -50,6 +50,7 @@ final class RecordingConsumer implements Consumer<ByteBuffer> {
         if (toPause != null) {
             toPause.pauseProducing();
         }
+        return true;
     }
 
     synchronized List<String> events() {

@@ -169,9 +169,10 @@ class StreamChainTest {
         }
 
         @Override
-        public void write(ByteBuffer data) {
+        public boolean write(ByteBuffer data) {
             this.target.write(data);
             this.maxBuffered.accumulateAndGet(this.target.bufferedUnits(), Math::max);
+            return true;
         }
     }
 

@@ -221,7 +221,7 @@ class StreamProducerTest {
         }
 
         @Override
-        public void write(ByteBuffer data) {
+        public boolean write(ByteBuffer data) {
             throw new IllegalStateException("refused");
         }
     }

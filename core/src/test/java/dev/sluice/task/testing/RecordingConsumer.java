@@ -62,11 +62,12 @@ public final class RecordingConsumer<T> implements Consumer<T>, Finishable {
     }
 
     @Override
-    public void write(T data) {
+    public boolean write(T data) {
         Objects.requireNonNull(data, "data");
         this.written.add(data);
         this.events.add("write");
         this.onWrite.accept(this, data);
+        return true;
     }
 
     /** Records "finish" (the pcp proxies pass {@code finish()} down). */
