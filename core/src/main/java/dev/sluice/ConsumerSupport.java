@@ -88,6 +88,11 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private final SignalLane lane = new SignalLane();
 
+    /** Whether a lane run has been handed to the signal executor and has not started yet. */
+    private final AtomicBoolean laneRunQueued = new AtomicBoolean();
+
+    private final Runnable queuedLaneRun = this::runQueuedLane;
+
     /** The push registration whose resumeProducing runs on the lane owner's thread; lane-confined. */
     private @Nullable Registration resuming;
 
@@ -395,8 +400,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * Delivers until nothing is pending. A run started by a write ({@code handOver} not null) delivers pauses only and
-     * hands the lane to {@code handOver} when something else is due.
+     * Delivers until nothing is pending. A run started by a write ({@code handOver} not null) delivers pauses only;
+     * when something else is due it asks {@code handOver} to run the lane once more, and lets go: the lane stays free
+     * meanwhile, so a run queued behind a long drain loop on the same executor cannot keep later pauses waiting.
      */
     private void runOwnedLane(int work, @Nullable Executor handOver) {
         int missed = work;
@@ -406,9 +412,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 if (step == Step.IDLE) {
                     break;
                 }
-                if (step == Step.NEEDS_HAND_OVER && handOver != null) {
-                    if (handOverLane(missed, handOver)) {
-                        return;
+                if (step == Step.NEEDS_HAND_OVER) {
+                    if (handOver != null && scheduleLaneRun(handOver)) {
+                        break;
                     }
                     handOver = null; // the executor failed: this thread delivers it after all
                 }
@@ -420,23 +426,28 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         }
     }
 
-    private boolean handOverLane(int missed, Executor executor) {
-        this.lane.disown();
+    /** Asks {@code executor} to run the lane, unless a run is queued there already; false if the executor failed. */
+    private boolean scheduleLaneRun(Executor executor) {
+        if (!this.laneRunQueued.compareAndSet(false, true)) {
+            return true;
+        }
         try {
-            executor.execute(() -> {
-                this.lane.adopt();
-                runOwnedLane(missed, null);
-            });
+            executor.execute(this.queuedLaneRun);
             return true;
         }
         catch (Throwable failure) {
             if (failure instanceof VirtualMachineError error) {
                 throw error;
             }
-            this.lane.adopt();
+            this.laneRunQueued.set(false);
             signalExecutorFailed(failure);
             return false;
         }
+    }
+
+    private void runQueuedLane() {
+        this.laneRunQueued.set(false);
+        runLane();
     }
 
     private enum Step {

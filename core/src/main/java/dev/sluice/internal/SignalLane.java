@@ -11,8 +11,7 @@ import org.jspecify.annotations.Nullable;
  * it lets go.
  *
  * <p>The owner loops: {@code for (int missed = 1;;) { deliver everything pending; missed = leave(missed); if
- * (missed == 0) break; }}. Ownership can be handed to another thread (an executor's) by passing the
- * {@code missed} count along without leaving.
+ * (missed == 0) break; }}.
  */
 public final class SignalLane {
 
@@ -46,16 +45,6 @@ public final class SignalLane {
             this.owner = Thread.currentThread();
         }
         return left;
-    }
-
-    /** Makes the calling thread the owner of a lane handed to it (the work count travels with the hand-over). */
-    public void adopt() {
-        this.owner = Thread.currentThread();
-    }
-
-    /** Clears the owner before the lane is handed to another thread. */
-    public void disown() {
-        this.owner = null;
     }
 
     /** Whether the calling thread owns the lane now, that is, it is re-entering from inside a callback. */
