@@ -35,10 +35,18 @@ import org.jspecify.annotations.Nullable;
  * nothing recurses per chunk.
  *
  * <h2>Threading</h2>
- * Every method may be called from any thread, and {@link Consumer}'s rules hold. {@code write} takes no lock and
- * allocates one queue node; the buffer depth and the pause decision are one atomic word, so the write that crosses the
- * high-water mark is the one that pauses the producer, and it does so before it returns unless another thread is in
- * the middle of a callback to the same producer (see {@link ConsumerSupport}).
+ * Every method may be called from any thread, and {@link Consumer}'s rules hold ({@code docs/threading.md}).
+ * {@code write} takes no lock, never waits for another thread and allocates one queue node, which also carries the
+ * item's weight (weighed once, at write). It returns {@code false} from the write that takes the buffer above the
+ * high-water mark until the buffer has drained to the low one; that write also delivers {@code pauseProducing} before
+ * it returns when no other thread is delivering a callback, and otherwise the thread that is delivers it right after.
+ * With {@link Builder#drainOn(Executor)}, a writer delivers nothing but its own pause; with the inline drain, see the
+ * one exception documented on {@link ConsumerSupport}.
+ *
+ * <h2>Accounts</h2>
+ * {@link #acceptedUnits()} = {@link #sentUnits()} + {@link #droppedUnits()} + {@link #bufferedUnits()} whenever the
+ * threads are quiet: a sink that takes part of an item and then throws has the part counted as sent and the rest as
+ * dropped; a write after the consumer has gone is accepted and dropped.
  *
  * <h2>Decisions where Twisted is accidental</h2>
  * Only unsent units count towards the high-water mark (FD-8). Pause and resume are edge-triggered, not repeated on

@@ -4,10 +4,13 @@ package dev.sluice;
  * Observes what a consumer does with its producer: registration, and each callback it makes. The registry and the
  * Micrometer binder listen this way.
  *
- * <p>Signal methods ({@link #paused}, {@link #resumed}, {@link #stopped}) are called on the same serialized lane as
- * the producer callbacks, right before the callback is made, and {@link #failed} right after a callback threw; so for
- * one consumer they never run concurrently and arrive in the order the producer sees its calls, a pause nested inside
- * a resume included. They must be quick and must not throw; an exception is logged and ignored.
+ * <p>Every event is delivered by the consumer's signal lane, the one that makes the producer callbacks: for one
+ * consumer, events never run concurrently and arrive in the order the state changed — {@link #registered} before any
+ * callback to that producer, {@link #paused}, {@link #resumed} and {@link #stopped} right before the callback they
+ * announce (a pause nested inside a resume included), {@link #failed} right after a callback threw, and
+ * {@link #unregistered} after the last callback that started before the unregistration. A producer whose registration
+ * was retired before the lane announced it (unregistered or stopped at once) gets no {@code registered} and no
+ * {@code unregistered}. Listeners must be quick and must not throw; an exception is logged and ignored.
  */
 public interface ProducerListener {
 

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.sluice.Consumer;
 import dev.sluice.ConsumerSupport;
 import dev.sluice.Producer;
 import dev.sluice.ProducerListener;
@@ -26,7 +25,7 @@ public final class FirehoseProducer implements PushProducer, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FirehoseProducer.class);
 
-    private final Consumer<ByteBuffer> consumer;
+    private final ConsumerSupport<ByteBuffer> consumer;
 
     private final ByteBuffer chunk;
 
@@ -75,7 +74,10 @@ public final class FirehoseProducer implements PushProducer, AutoCloseable {
 
     private void run() {
         while (!this.stopped) {
-            if (this.paused) {
+            // stops on write's false, not only on the pause callback: that keeps the buffer within one chunk of the
+            // high-water mark even while another thread is inside a callback; every false is followed by a pause and
+            // then a resume, which unparks this thread
+            if (this.paused || !this.consumer.isWritable()) {
                 LockSupport.park(this);
                 continue;
             }
