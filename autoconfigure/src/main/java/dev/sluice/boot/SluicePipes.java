@@ -17,6 +17,7 @@ import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
@@ -192,7 +193,7 @@ public final class SluicePipes implements SmartLifecycle {
             if (left > 0) {
                 log.info("Sluice pipe '{}' stopping: producer '{}' stopped, {} {} buffered in consumer '{}' to "
                         + "drain within {}", this.definition.name(), this.definition.producerBean(), left,
-                        buffered.unit(), this.definition.consumerBean(), timeout);
+                        buffered.unit(), this.definition.consumerBean(), DurationStyle.SIMPLE.print(timeout));
             }
             long started = System.nanoTime();
             buffered.loseConnection();
