@@ -10,6 +10,7 @@ import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.task.Cooperator;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -19,7 +20,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * Auto-configuration for Sluice: the {@link ProducerRegistry}, a {@link BufferedConsumerFactory} with the configured
  * water marks, a {@link Cooperator} on its own thread (closed with the context), {@link FileTransfers} with the
- * configured chunk size, the registration of producer and consumer beans, and the pipes of {@code sluice.pipes.*}.
+ * configured chunk size, the registration of producer and consumer beans, the check that every
+ * {@code sluice.consumers.<name>} is in use, and the pipes of {@code sluice.pipes.*}.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SluiceProperties.class)
@@ -48,7 +50,7 @@ public final class SluiceAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     BufferedConsumerFactory bufferedConsumerFactory(SluiceProperties properties, ProducerRegistry registry) {
-        return new BufferedConsumerFactory(properties::waterMarks, registry);
+        return new BufferedConsumerFactory(properties, registry);
     }
 
     @Bean
@@ -61,6 +63,12 @@ public final class SluiceAutoConfiguration {
     @ConditionalOnMissingBean
     static SluiceBeanRegistrar sluiceBeanRegistrar(ObjectProvider<ProducerRegistry> registry) {
         return new SluiceBeanRegistrar(registry);
+    }
+
+    @Bean
+    static ConsumerSettingsCheck sluiceConsumerSettingsCheck(ObjectProvider<SluiceProperties> properties,
+            ObjectProvider<BufferedConsumerFactory> factory, ListableBeanFactory beans) {
+        return new ConsumerSettingsCheck(properties, factory, beans);
     }
 
     @Bean

@@ -26,6 +26,6 @@ public final class SluiceHealthAutoConfiguration {
     @ConditionalOnMissingBean(name = "sluiceHealthIndicator")
     SluiceHealthIndicator sluiceHealthIndicator(ProducerRegistry registry, SluiceProperties properties) {
         SluiceProperties.Health health = properties.getHealth();
-        return new SluiceHealthIndicator(registry, health.getStallThreshold(), new Status(health.getStallStatus()));
+        return new SluiceHealthIndicator(registry, health.getStallThreshold(), new Status(health.getStallStatus().name()));
     }
 }

@@ -5,26 +5,40 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.sluice.WaterMarks;
-import dev.sluice.boot.SluiceConfigurationException;
+import dev.sluice.boot.ConsumerMarks;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Configuration properties for Sluice, under {@code sluice.*}.
  *
- * <p>Water marks are in the units of a consumer's weigher: bytes for byte consumers (write {@code 64KB}); for a
- * consumer that weighs items, the number of bytes given is read as a number of items ({@code 64B} is 64 items).
+ * <p>Water marks come in two units, as consumers weigh either bytes or items: {@code high-water-mark} and
+ * {@code low-water-mark} are sizes in bytes ({@code 64KB}) for consumers that weigh bytes;
+ * {@code high-water-items} and {@code low-water-items} are plain counts ({@code 500}) for consumers that weigh items.
+ * A consumer takes the pair of its unit; setting the other pair for it is an error.
+ *
+ * <p>The properties validate themselves when they are bound (this class is a {@link Validator}, which Spring Boot
+ * applies to a {@code @ConfigurationProperties} bean): a bad value fails start-up with Spring Boot's own report, which
+ * names the property, its value and where it came from (file and line).
  */
 @ConfigurationProperties("sluice")
-public class SluiceProperties implements InitializingBean {
+public class SluiceProperties implements Validator, ConsumerMarks {
+
+    /** The unit of consumers that weigh bytes, as {@link dev.sluice.Weigher#unit()} names it. */
+    public static final String BYTES = "bytes";
+
+    /** The unit of consumers that weigh items, as {@link dev.sluice.Weigher#unit()} names it. */
+    public static final String ITEMS = "items";
 
     private final Buffer buffer = new Buffer();
 
     /**
-     * Per-consumer overrides of the buffer settings, by consumer name.
+     * Per-consumer overrides of the buffer settings, by consumer name: the bean name of a consumer bean, or a name
+     * declared to BufferedConsumerFactory for consumers made at run time.
      */
     private final Map<String, ConsumerBuffer> consumers = new LinkedHashMap<>();
 
@@ -76,102 +90,219 @@ public class SluiceProperties implements InitializingBean {
     }
 
     /**
-     * The water marks of the consumer called {@code name}: its overrides, else the shared settings.
+     * The water marks, in bytes, of the consumer called {@code name}; see {@link #waterMarks(String, String)}.
      *
      * @param name a consumer name, or {@code null} for the shared settings
      * @return the marks
-     * @throws SluiceConfigurationException naming the property when a mark is negative or low is above high
      */
     public WaterMarks waterMarks(@Nullable String name) {
-        ConsumerBuffer override = (name != null) ? this.consumers.get(name) : null;
-        String prefix = (override != null) ? "sluice.consumers." + name : "sluice.buffer";
-        DataSize high = (override != null && override.getHighWaterMark() != null) ? override.getHighWaterMark()
-                : this.buffer.getHighWaterMark();
-        String highKey = (override != null && override.getHighWaterMark() != null) ? prefix + ".high-water-mark"
-                : "sluice.buffer.high-water-mark";
-        DataSize low = (override != null && override.getLowWaterMark() != null) ? override.getLowWaterMark()
-                : this.buffer.getLowWaterMark();
-        String lowKey = (override != null && override.getLowWaterMark() != null) ? prefix + ".low-water-mark"
-                : "sluice.buffer.low-water-mark";
-        if (high.isNegative()) {
-            throw new SluiceConfigurationException(highKey, high, "must not be negative",
-                    "Set it to a size of zero or more, such as 64KB.");
-        }
-        long lowBytes = (low != null) ? low.toBytes() : high.toBytes() / 2;
-        if (lowBytes < 0) {
-            throw new SluiceConfigurationException(lowKey, low, "must not be negative",
-                    "Set it to a size of zero or more, at most the high-water mark.");
-        }
-        if (lowBytes > high.toBytes()) {
-            throw new SluiceConfigurationException(lowKey, low,
-                    "must not be above the high-water mark (" + highKey + " = " + high + ")",
-                    "Lower " + lowKey + " or raise " + highKey + ".");
-        }
-        return new WaterMarks(high.toBytes(), lowBytes);
-    }
-
-    /** Checks the settings once they are bound, so that a bad one fails start-up. */
-    @Override
-    public void afterPropertiesSet() {
-        validate();
+        return waterMarks(name, BYTES);
     }
 
     /**
-     * Checks every setting, so that a bad one fails start-up with a message that names it.
+     * The water marks of the consumer called {@code name} in {@code unit}: its {@code sluice.consumers.<name>.*}
+     * settings, else the shared {@code sluice.buffer.*} ones. A low mark not set is half the high mark.
      *
-     * @throws SluiceConfigurationException naming the first bad property
+     * @param name a consumer name, or {@code null} for the shared settings
+     * @param unit {@link #ITEMS} for counts; anything else is read as {@link #BYTES}
+     * @return the marks
      */
-    public void validate() {
-        waterMarks(null);
-        this.consumers.keySet().forEach(this::waterMarks);
-        requirePositive("sluice.file.chunk-size", this.file.getChunkSize().toBytes(), this.file.getChunkSize(),
-                "Set it to a size such as 16KB.");
-        requirePositive("sluice.cooperator.time-slice", this.cooperator.getTimeSlice().toNanos(),
-                this.cooperator.getTimeSlice(), "Set it to a duration such as 10ms.");
-        requireNotNegative("sluice.shutdown.timeout", this.shutdown.getTimeout());
-        requireNotNegative("sluice.health.stall-threshold", this.health.getStallThreshold());
-        if (this.metrics.getMaxNames() < 0) {
-            throw new SluiceConfigurationException("sluice.metrics.max-names", this.metrics.getMaxNames(),
-                    "must not be negative", "Set it to the number of producer and consumer names to measure.");
+    @Override
+    public WaterMarks waterMarks(@Nullable String name, String unit) {
+        ConsumerBuffer own = (name != null) ? this.consumers.get(name) : null;
+        if (ITEMS.equals(unit)) {
+            long high = firstSet(own != null ? own.getHighWaterItems() : null, this.buffer.getHighWaterItems());
+            Long low = (own != null && own.getLowWaterItems() != null) ? own.getLowWaterItems()
+                    : this.buffer.getLowWaterItems();
+            return new WaterMarks(high, (low != null) ? low : high / 2);
         }
-        this.pipes.forEach((name, pipe) -> {
+        DataSize high = (own != null && own.getHighWaterMark() != null) ? own.getHighWaterMark()
+                : this.buffer.getHighWaterMark();
+        DataSize low = (own != null && own.getLowWaterMark() != null) ? own.getLowWaterMark()
+                : this.buffer.getLowWaterMark();
+        return new WaterMarks(high.toBytes(), (low != null) ? low.toBytes() : high.toBytes() / 2);
+    }
+
+    /**
+     * The unit that the settings of {@code name} are written in: {@link #ITEMS} when it sets a count, {@link #BYTES}
+     * otherwise.
+     */
+    @Override
+    public String configuredUnit(String name) {
+        ConsumerBuffer own = this.consumers.get(name);
+        return (own != null && own.setsItems()) ? ITEMS : BYTES;
+    }
+
+    private static long firstSet(@Nullable Long own, long shared) {
+        return (own != null) ? own : shared;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == SluiceProperties.class || type == Buffer.class || type == ConsumerBuffer.class
+                || type == Cooperator.class || type == File.class || type == Metrics.class || type == Health.class
+                || type == Shutdown.class || type == Pipe.class;
+    }
+
+    /**
+     * Checks what was bound. Spring Boot calls this for every object it binds under {@code sluice}, with the errors of
+     * that object, so each error is reported against the property path and origin (file and line) of its value.
+     * Checks that span objects (a consumer's low mark against the shared high mark) run once for the whole.
+     */
+    @Override
+    public void validate(Object target, Errors errors) {
+        if (target instanceof Buffer buffer) {
+            positive(errors, "highWaterMark", buffer.getHighWaterMark().toBytes(), "a size such as 64KB");
+            positive(errors, "highWaterItems", buffer.getHighWaterItems(), "a count such as 1000");
+            lowMark(errors, "lowWaterMark", size(buffer.getLowWaterMark()), buffer.getHighWaterMark().toBytes(),
+                    "sluice.buffer.high-water-mark");
+            lowMark(errors, "lowWaterItems", buffer.getLowWaterItems(), buffer.getHighWaterItems(),
+                    "sluice.buffer.high-water-items");
+            notNegativeLows(errors, buffer.getLowWaterMark(), buffer.getLowWaterItems());
+        }
+        else if (target instanceof ConsumerBuffer own) {
+            validateOwnMarks(own, errors);
+        }
+        else if (target instanceof File file) {
+            positive(errors, "chunkSize", file.getChunkSize().toBytes(), "a size such as 16KB");
+        }
+        else if (target instanceof Cooperator cooperator) {
+            positive(errors, "timeSlice", cooperator.getTimeSlice().toNanos(), "a duration such as 10ms");
+        }
+        else if (target instanceof Shutdown shutdown) {
+            notNegative(errors, "timeout", shutdown.getTimeout().toNanos(), "a duration such as 30s");
+        }
+        else if (target instanceof Health health) {
+            notNegative(errors, "stallThreshold", health.getStallThreshold().toNanos(), "a duration such as 30s");
+        }
+        else if (target instanceof Metrics metrics) {
+            notNegative(errors, "maxNames", metrics.getMaxNames(), "a count such as 1000");
+        }
+        else if (target instanceof Pipe pipe) {
             if (pipe.getProducer() == null || pipe.getProducer().isBlank()) {
-                throw new SluiceConfigurationException("sluice.pipes." + name + ".producer", pipe.getProducer(),
-                        "is required", "Name the producer bean of pipe '" + name + "'.");
+                errors.rejectValue("producer", "sluice.required", "is required: name the producer bean");
             }
             if (pipe.getConsumer() == null || pipe.getConsumer().isBlank()) {
-                throw new SluiceConfigurationException("sluice.pipes." + name + ".consumer", pipe.getConsumer(),
-                        "is required", "Name the consumer bean of pipe '" + name + "'.");
+                errors.rejectValue("consumer", "sluice.required", "is required: name the consumer bean");
+            }
+        }
+        else if (target instanceof SluiceProperties properties) {
+            properties.validateAgainstSharedMarks(errors);
+        }
+    }
+
+    private static void validateOwnMarks(ConsumerBuffer own, Errors errors) {
+        if (own.setsBytes() && own.setsItems()) {
+            errors.rejectValue((own.getHighWaterItems() != null) ? "highWaterItems" : "lowWaterItems", "sluice.units",
+                    "cannot be set together with high-water-mark or low-water-mark: a consumer weighs either bytes "
+                            + "(sizes such as 64KB) or items (counts)");
+            return;
+        }
+        Long highBytes = size(own.getHighWaterMark());
+        if (highBytes != null) {
+            positive(errors, "highWaterMark", highBytes, "a size such as 64KB");
+            lowMark(errors, "lowWaterMark", size(own.getLowWaterMark()), highBytes, "its high-water-mark");
+        }
+        if (own.getHighWaterItems() != null) {
+            positive(errors, "highWaterItems", own.getHighWaterItems(), "a count such as 1000");
+            lowMark(errors, "lowWaterItems", own.getLowWaterItems(), own.getHighWaterItems(), "its high-water-items");
+        }
+        notNegativeLows(errors, own.getLowWaterMark(), own.getLowWaterItems());
+    }
+
+    private static void notNegativeLows(Errors errors, @Nullable DataSize lowWaterMark, @Nullable Long lowWaterItems) {
+        if (lowWaterMark != null && lowWaterMark.isNegative()) {
+            errors.rejectValue("lowWaterMark", "sluice.negative", "must not be negative");
+        }
+        if (lowWaterItems != null && lowWaterItems < 0) {
+            errors.rejectValue("lowWaterItems", "sluice.negative", "must not be negative");
+        }
+    }
+
+    /** A consumer's own low mark without its own high mark is checked against the shared high mark. */
+    private void validateAgainstSharedMarks(Errors errors) {
+        this.consumers.forEach((name, own) -> {
+            String field = "consumers[" + name + "].";
+            if (own.getHighWaterMark() == null) {
+                lowMark(errors, field + "lowWaterMark", size(own.getLowWaterMark()),
+                        this.buffer.getHighWaterMark().toBytes(), "sluice.buffer.high-water-mark");
+            }
+            if (own.getHighWaterItems() == null) {
+                lowMark(errors, field + "lowWaterItems", own.getLowWaterItems(), this.buffer.getHighWaterItems(),
+                        "sluice.buffer.high-water-items");
             }
         });
     }
 
-    private static void requirePositive(String key, long amount, Object value, String action) {
-        if (amount <= 0) {
-            throw new SluiceConfigurationException(key, value, "must be positive", action);
+    private static void lowMark(Errors errors, String field, @Nullable Long low, long high, String highKey) {
+        if (low == null) {
+            return;
+        }
+        if (low >= 0 && high > 0 && low > high) {
+            errors.rejectValue(field, "sluice.aboveHigh",
+                    "must not be above the high-water mark (" + highKey + " = " + high + ")");
         }
     }
 
-    private static void requireNotNegative(String key, Duration value) {
-        if (value.isNegative()) {
-            throw new SluiceConfigurationException(key, value, "must not be negative",
-                    "Set it to a duration of zero or more, such as 30s.");
+    private static void positive(Errors errors, String field, long value, String example) {
+        if (value <= 0) {
+            errors.rejectValue(field, "sluice.notPositive", "must be positive: set " + example
+                    + (field.startsWith("highWater")
+                            ? " (a high-water mark of 0 would pause the producer on every write)" : ""));
         }
+    }
+
+    private static void notNegative(Errors errors, String field, long value, String example) {
+        if (value < 0) {
+            errors.rejectValue(field, "sluice.negative", "must not be negative: set " + example);
+        }
+    }
+
+    private static @Nullable Long size(@Nullable DataSize size) {
+        return (size != null) ? size.toBytes() : null;
+    }
+
+    /**
+     * Status the health contributor reports while a producer is stalled; Spring Boot's standard statuses.
+     */
+    public enum StallStatus {
+
+        /** Stalls are only listed in the details. */
+        UP,
+
+        /** Stalled producers make the state unknown. */
+        UNKNOWN,
+
+        /** Stalled producers take the instance out of service. */
+        OUT_OF_SERVICE,
+
+        /** Stalled producers are an outage. */
+        DOWN
     }
 
     /** The shared buffer settings. */
     public static class Buffer {
 
         /**
-         * Buffered amount above which a consumer pauses its push producer.
+         * Buffered bytes above which a consumer that weighs bytes pauses its push producer.
          */
         private DataSize highWaterMark = DataSize.ofKilobytes(64);
 
         /**
-         * Buffered amount at or below which a paused producer is resumed. Half the high-water mark when not set;
-         * zero resumes only when the buffer is empty, as Twisted does.
+         * Buffered bytes at or below which a paused producer is resumed. Half the high-water mark when not set; zero
+         * resumes only when the buffer is empty, as Twisted does.
          */
         private @Nullable DataSize lowWaterMark;
+
+        /**
+         * Buffered items above which a consumer that weighs items pauses its push producer.
+         */
+        private long highWaterItems = 1000;
+
+        /**
+         * Buffered items at or below which a paused producer is resumed. Half of high-water-items when not set.
+         */
+        private @Nullable Long lowWaterItems;
 
         public DataSize getHighWaterMark() {
             return this.highWaterMark;
@@ -188,20 +319,46 @@ public class SluiceProperties implements InitializingBean {
         public void setLowWaterMark(@Nullable DataSize lowWaterMark) {
             this.lowWaterMark = lowWaterMark;
         }
+
+        public long getHighWaterItems() {
+            return this.highWaterItems;
+        }
+
+        public void setHighWaterItems(long highWaterItems) {
+            this.highWaterItems = highWaterItems;
+        }
+
+        public @Nullable Long getLowWaterItems() {
+            return this.lowWaterItems;
+        }
+
+        public void setLowWaterItems(@Nullable Long lowWaterItems) {
+            this.lowWaterItems = lowWaterItems;
+        }
     }
 
     /** Buffer settings of one consumer; what is not set comes from {@code sluice.buffer}. */
     public static class ConsumerBuffer {
 
         /**
-         * Buffered amount above which this consumer pauses its push producer.
+         * Buffered bytes above which this consumer pauses its push producer (a consumer that weighs bytes).
          */
         private @Nullable DataSize highWaterMark;
 
         /**
-         * Buffered amount at or below which this consumer resumes its paused producer.
+         * Buffered bytes at or below which this consumer resumes its paused producer.
          */
         private @Nullable DataSize lowWaterMark;
+
+        /**
+         * Buffered items above which this consumer pauses its push producer (a consumer that weighs items).
+         */
+        private @Nullable Long highWaterItems;
+
+        /**
+         * Buffered items at or below which this consumer resumes its paused producer.
+         */
+        private @Nullable Long lowWaterItems;
 
         public @Nullable DataSize getHighWaterMark() {
             return this.highWaterMark;
@@ -217,6 +374,30 @@ public class SluiceProperties implements InitializingBean {
 
         public void setLowWaterMark(@Nullable DataSize lowWaterMark) {
             this.lowWaterMark = lowWaterMark;
+        }
+
+        public @Nullable Long getHighWaterItems() {
+            return this.highWaterItems;
+        }
+
+        public void setHighWaterItems(@Nullable Long highWaterItems) {
+            this.highWaterItems = highWaterItems;
+        }
+
+        public @Nullable Long getLowWaterItems() {
+            return this.lowWaterItems;
+        }
+
+        public void setLowWaterItems(@Nullable Long lowWaterItems) {
+            this.lowWaterItems = lowWaterItems;
+        }
+
+        boolean setsBytes() {
+            return this.highWaterMark != null || this.lowWaterMark != null;
+        }
+
+        boolean setsItems() {
+            return this.highWaterItems != null || this.lowWaterItems != null;
         }
     }
 
@@ -295,10 +476,9 @@ public class SluiceProperties implements InitializingBean {
         private Duration stallThreshold = Duration.ofSeconds(30);
 
         /**
-         * Status the health contributor reports while a producer is stalled, such as UP (stalls only listed in the
-         * details), UNKNOWN, OUT_OF_SERVICE or DOWN.
+         * Status the health contributor reports while a producer is stalled.
          */
-        private String stallStatus = "UP";
+        private StallStatus stallStatus = StallStatus.UP;
 
         public Duration getStallThreshold() {
             return this.stallThreshold;
@@ -308,11 +488,11 @@ public class SluiceProperties implements InitializingBean {
             this.stallThreshold = stallThreshold;
         }
 
-        public String getStallStatus() {
+        public StallStatus getStallStatus() {
             return this.stallStatus;
         }
 
-        public void setStallStatus(String stallStatus) {
+        public void setStallStatus(StallStatus stallStatus) {
             this.stallStatus = stallStatus;
         }
     }
@@ -321,8 +501,8 @@ public class SluiceProperties implements InitializingBean {
     public static class Shutdown {
 
         /**
-         * Longest time to let pipe buffers drain on shutdown before their producers are stopped and what is left is
-         * dropped.
+         * Longest time to let pipe buffers drain on shutdown before what is left is dropped (logged and counted).
+         * Keep it within spring.lifecycle.timeout-per-shutdown-phase, which bounds the whole phase.
          */
         private Duration timeout = Duration.ofSeconds(30);
 
@@ -339,12 +519,12 @@ public class SluiceProperties implements InitializingBean {
     public static class Pipe {
 
         /**
-         * Name of the producer bean.
+         * Bean name of the producer.
          */
         private @Nullable String producer;
 
         /**
-         * Name of the consumer bean.
+         * Bean name of the consumer.
          */
         private @Nullable String consumer;
 

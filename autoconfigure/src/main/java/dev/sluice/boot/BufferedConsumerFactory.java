@@ -1,41 +1,77 @@
 package dev.sluice.boot;
 
 import java.util.Objects;
-import java.util.function.Function;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
+import dev.sluice.Weigher;
 import dev.sluice.registry.ProducerRegistry;
 
 /**
  * Makes {@link BufferedConsumer}s with the water marks configured for their name ({@code sluice.consumers.<name>.*},
- * else {@code sluice.buffer.*}).
+ * else {@code sluice.buffer.*}), in the unit their weigher counts in.
+ *
+ * <p>A consumer bean is configured under its bean name, so build it with that name. Consumers made at run time (one
+ * per request or message) share the settings of one name: {@link #declare(String) declare} that name while the
+ * context starts, since start-up fails on a {@code sluice.consumers.<name>} that names neither a consumer bean nor a
+ * declared name (a mistyped name would otherwise be ignored silently).
  */
 public final class BufferedConsumerFactory {
 
-    private final Function<String, WaterMarks> waterMarks;
+    private final ConsumerMarks marks;
 
     private final ProducerRegistry registry;
+
+    private final Set<String> declared = ConcurrentHashMap.newKeySet();
 
     /**
      * Creates the factory.
      *
-     * @param waterMarks the marks for a consumer name
-     * @param registry where {@link #create} registers what it makes
+     * @param marks the marks for a consumer name
+     * @param registry where {@link #create} and {@link #register} register what they are given
      */
-    public BufferedConsumerFactory(Function<String, WaterMarks> waterMarks, ProducerRegistry registry) {
-        this.waterMarks = Objects.requireNonNull(waterMarks, "waterMarks");
+    public BufferedConsumerFactory(ConsumerMarks marks, ProducerRegistry registry) {
+        this.marks = Objects.requireNonNull(marks, "marks");
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
     /**
-     * A builder named {@code name} with its configured water marks, for further settings (weigher, drain executor).
-     * What it builds is not registered: register it, or declare it as a bean, which registers it under the bean
-     * name.
+     * Declares that consumers made at run time take the settings of {@code name}, so that
+     * {@code sluice.consumers.<name>} is known to be in use. Call it while the context starts (in a {@code @Bean}
+     * method or a bean's constructor).
+     *
+     * @return the name
+     */
+    public String declare(String name) {
+        this.declared.add(Objects.requireNonNull(name, "name"));
+        return name;
+    }
+
+    /** The names given to {@link #declare}, {@link #builder} or {@link #create} so far. */
+    public Set<String> declaredNames() {
+        return Set.copyOf(this.declared);
+    }
+
+    /**
+     * A builder named {@code name}, weighing with {@code weigher}, with the marks configured for that name in the
+     * weigher's unit. What it builds is not registered: declare it as a bean (registered under the bean name, which
+     * must be {@code name}), or {@link #register} it.
+     */
+    public <T> BufferedConsumer.Builder<T> builder(String name, Sink<T> sink, Weigher<? super T> weigher) {
+        return BufferedConsumer.<T>builder(sink).name(declare(name)).weigher(weigher)
+            .waterMarks(this.marks.waterMarks(name, weigher.unit()));
+    }
+
+    /**
+     * A builder named {@code name} with the marks configured for that name, in bytes unless the name's settings are
+     * counts of items. Prefer {@link #builder(String, Sink, Weigher)}, which picks the unit from the weigher.
      */
     public <T> BufferedConsumer.Builder<T> builder(String name, Sink<T> sink) {
-        return BufferedConsumer.builder(sink).name(name).waterMarks(this.waterMarks.apply(name));
+        return BufferedConsumer.builder(sink).name(declare(name))
+            .waterMarks(this.marks.waterMarks(name, this.marks.configuredUnit(name)));
     }
 
     /**
@@ -59,8 +95,13 @@ public final class BufferedConsumerFactory {
         return consumer;
     }
 
-    /** The water marks configured for {@code name}. */
+    /** The water marks configured for {@code name}, in bytes. */
     public WaterMarks waterMarks(String name) {
-        return this.waterMarks.apply(name);
+        return this.marks.waterMarks(name, "bytes");
+    }
+
+    /** The water marks configured for {@code name}, in {@code unit} ({@code "bytes"} or {@code "items"}). */
+    public WaterMarks waterMarks(String name, String unit) {
+        return this.marks.waterMarks(name, unit);
     }
 }

@@ -2,10 +2,13 @@ package dev.sluice.boot;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.sluice.BufferView;
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.ConsumerSupport;
@@ -14,23 +17,35 @@ import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The pipes of {@code sluice.pipes.*}: each registers a producer bean with a consumer bean once the context has
- * started, and shuts down gracefully when it stops.
+ * The pipes of {@code sluice.pipes.*}: each registers a producer bean with a consumer bean when the context starts,
+ * and shuts down gracefully when it stops.
  *
- * <p>Graceful shutdown, for every pipe at once: the producer is held (an operator pause, so it takes no new data),
- * the buffers drain for up to {@code sluice.shutdown.timeout}, then each producer is stopped. A consumer whose buffer
- * drained is closed cleanly ({@link BufferedConsumer#loseConnection()}); one that still holds data is aborted, and
- * what it drops is logged and counted in its dropped units. Nothing is dropped silently.
+ * <p><b>Phase.</b> Pipes start after the embedded web server has started and stop after its graceful shutdown has let
+ * in-flight requests finish (requests may still write into a pipe's consumer until then), but before the web server
+ * itself stops: {@link #PHASE} lies halfway between Spring Boot's
+ * {@link WebServerApplicationContext#START_STOP_LIFECYCLE_PHASE} and
+ * {@link WebServerApplicationContext#GRACEFUL_SHUTDOWN_PHASE} (lifecycle beans start in ascending phase order and stop
+ * in descending order). Without a web server the order among other
+ * lifecycle beans is the same.
  *
- * <p>It stops after the application's own lifecycle beans, which may still be writing, and before the web server.
+ * <p><b>Graceful shutdown</b>, for every pipe at once: each producer is held (an operator pause, so it takes no new
+ * data) and stopped; each {@link BufferedConsumer} is closed cleanly ({@link BufferedConsumer#loseConnection()}), so
+ * its buffer drains into its sink. {@link #stop(Runnable)} returns at once and calls back when every consumer's close
+ * future has completed, or after {@code sluice.shutdown.timeout}, when what is still buffered is dropped
+ * ({@link BufferedConsumer#abortConnection()}), logged and counted in the consumer's dropped units. The whole phase is
+ * also bounded by Spring's {@code spring.lifecycle.timeout-per-shutdown-phase}; keep the Sluice timeout within it.
  */
 public final class SluicePipes implements SmartLifecycle {
 
-    /** Starts before, and stops after, lifecycle beans of the default phase. */
-    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+    /** Between the web server's start/stop phase and its graceful-shutdown phase; see the class description. */
+    public static final int PHASE = WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE
+            + (WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE
+                    - WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE) / 2;
 
     private static final Log log = Log.of(SluicePipes.class);
 
@@ -43,16 +58,20 @@ public final class SluicePipes implements SmartLifecycle {
     /**
      * Resolves the configured pipes against {@code beans}.
      *
-     * @throws SluiceConfigurationException naming the property when a bean is missing or of the wrong type
+     * @throws SluiceConfigurationException naming the property when a bean is missing, of the wrong type, or already
+     *         in another pipe
      */
     public SluicePipes(List<Definition> definitions, BeanFactory beans, Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
         List<Pipe> resolved = new ArrayList<>();
+        Map<Object, String> taken = new IdentityHashMap<>();
         for (Definition definition : definitions) {
             String key = "sluice.pipes." + definition.name();
             Producer producer = bean(beans, key + ".producer", definition.producerBean(), Producer.class);
             Consumer<?> consumer = bean(beans, key + ".consumer", definition.consumerBean(), Consumer.class);
-            resolved.add(new Pipe(definition.name(), producer, consumer));
+            claim(taken, producer, key + ".producer", definition.producerBean(), "producer");
+            claim(taken, consumer, key + ".consumer", definition.consumerBean(), "consumer");
+            resolved.add(new Pipe(definition, producer, consumer));
         }
         this.pipes = List.copyOf(resolved);
     }
@@ -70,65 +89,69 @@ public final class SluicePipes implements SmartLifecycle {
         return beans.getBean(beanName, type);
     }
 
+    private static void claim(Map<Object, String> taken, Object bean, String key, String beanName, String role) {
+        String other = taken.putIfAbsent(bean, key);
+        if (other != null) {
+            throw new SluiceConfigurationException(key, beanName, "names the " + role + " that " + other
+                    + " already names: a " + role + " takes part in one pipe at most",
+                    "Remove one of the two pipes, or give it another " + role + " bean.");
+        }
+    }
+
     /** The names of the configured pipes. */
     public List<String> names() {
-        return this.pipes.stream().map(Pipe::name).toList();
+        return this.pipes.stream().map(pipe -> pipe.definition.name()).toList();
     }
 
     @Override
     public void start() {
         for (Pipe pipe : this.pipes) {
-            pipe.consumer.registerProducer(pipe.producer, pipe.producer instanceof PushProducer);
-            log.info("Sluice pipe '{}' started: {} -> {}", pipe.name, pipe.producer, pipe.consumer);
+            Definition definition = pipe.definition;
+            try {
+                pipe.consumer.registerProducer(pipe.producer, pipe.producer instanceof PushProducer);
+            }
+            catch (IllegalStateException ex) {
+                String key = "sluice.pipes." + definition.name() + ".consumer";
+                throw new SluiceConfigurationException(key, definition.consumerBean(),
+                        "names a consumer that already has a producer: " + ex.getMessage(),
+                        "Let the pipe register the producer: remove the registerProducer call for consumer '"
+                                + definition.consumerBean() + "', or remove pipe '" + definition.name() + "'.");
+            }
+            log.info("Sluice pipe '{}' started: producer '{}' -> consumer '{}'", definition.name(),
+                    definition.producerBean(), definition.consumerBean());
         }
         this.running = true;
     }
 
+    /** Stops as {@link #stop(Runnable)} does, and waits for it (at most {@code sluice.shutdown.timeout}). */
     @Override
     public void stop() {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        stop(() -> stopped.complete(null));
+        stopped.join();
+    }
+
+    @Override
+    public void stop(Runnable callback) {
         this.running = false;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (Pipe pipe : this.pipes) {
-            if (pipe.consumer instanceof ConsumerSupport<?> support) {
-                support.holdProducer();
+            closing.add(pipe.close(this.shutdownTimeout));
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable once = () -> {
+            if (done.compareAndSet(false, true)) {
+                callback.run();
             }
-        }
-        long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
-        for (Pipe pipe : this.pipes) {
-            awaitDrained(pipe, deadline);
-        }
-        for (Pipe pipe : this.pipes) {
-            close(pipe);
-        }
-    }
-
-    private static void awaitDrained(Pipe pipe, long deadline) {
-        if (!(pipe.consumer instanceof BufferView view)) {
-            return;
-        }
-        while (view.bufferedUnits() > 0 && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
-
-    private static void close(Pipe pipe) {
-        if (pipe.consumer instanceof ConsumerSupport<?> support) {
-            support.stopProducer();
-        }
-        else {
-            pipe.consumer.unregisterProducer();
-            pipe.producer.stopProducing();
-        }
-        if (pipe.consumer instanceof BufferedConsumer<?> buffered) {
-            long left = buffered.bufferedUnits();
-            if (left > 0) {
-                log.warn("Sluice pipe '{}' did not drain within the shutdown timeout: dropping {} {}", pipe.name, left,
-                        buffered.unit());
-                buffered.abortConnection();
-            }
-            else {
-                buffered.loseConnection();
-            }
-        }
+        };
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+            .orTimeout(this.shutdownTimeout.toNanos(), TimeUnit.NANOSECONDS)
+            .whenComplete((drained, timedOut) -> {
+                if (timedOut != null) {
+                    this.pipes.forEach(Pipe::dropWhatIsLeft);
+                }
+                once.run();
+            });
     }
 
     @Override
@@ -151,6 +174,44 @@ public final class SluicePipes implements SmartLifecycle {
     public record Definition(String name, String producerBean, String consumerBean) {
     }
 
-    private record Pipe(String name, Producer producer, Consumer<?> consumer) {
+    private record Pipe(Definition definition, Producer producer, Consumer<?> consumer) {
+
+        /** Holds and stops the producer, closes the consumer cleanly; completes when the consumer has closed. */
+        CompletableFuture<Void> close(Duration timeout) {
+            if (this.consumer instanceof ConsumerSupport<?> support) {
+                support.holdProducer();
+                support.stopProducer();
+            }
+            else {
+                this.consumer.unregisterProducer();
+                this.producer.stopProducing();
+            }
+            if (!(this.consumer instanceof BufferedConsumer<?> buffered)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            long left = buffered.bufferedUnits();
+            if (left > 0) {
+                log.info("Sluice pipe '{}' stopping: producer '{}' stopped, {} {} buffered in consumer '{}' to "
+                        + "drain within {}", this.definition.name(), this.definition.producerBean(), left,
+                        buffered.unit(), this.definition.consumerBean(), DurationStyle.SIMPLE.print(timeout));
+            }
+            long started = System.nanoTime();
+            buffered.loseConnection();
+            return buffered.whenClosed().handle((closed, failure) -> {
+                log.info("Sluice pipe '{}' stopped: consumer '{}' {} after {} ms", this.definition.name(),
+                        this.definition.consumerBean(), (failure == null) ? "drained and closed" : "closed: " + failure,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                return null;
+            });
+        }
+
+        void dropWhatIsLeft() {
+            if (this.consumer instanceof BufferedConsumer<?> buffered && !buffered.whenClosed().isDone()) {
+                log.warn("Sluice pipe '{}' did not drain within sluice.shutdown.timeout: consumer '{}' drops the "
+                        + "{} {} still buffered", this.definition.name(), this.definition.consumerBean(),
+                        buffered.bufferedUnits(), buffered.unit());
+                buffered.abortConnection();
+            }
+        }
     }
 }

@@ -61,7 +61,7 @@ class SluiceAutoConfigurationTests {
     void userBeansWinOverEveryDefault() {
         ProducerRegistry mine = new ProducerRegistry();
         this.contextRunner.withBean(ProducerRegistry.class, () -> mine)
-            .withBean(BufferedConsumerFactory.class, () -> new BufferedConsumerFactory(name -> WaterMarks.DEFAULT, mine))
+            .withBean(BufferedConsumerFactory.class, () -> new BufferedConsumerFactory((name, unit) -> WaterMarks.DEFAULT, mine))
             .run(context -> {
                 assertThat(context.getBean(ProducerRegistry.class)).isSameAs(mine);
                 assertThat(context).hasSingleBean(BufferedConsumerFactory.class);
@@ -80,7 +80,8 @@ class SluiceAutoConfigurationTests {
             assertThat(properties.getMetrics().isEnabled()).isTrue();
             assertThat(properties.getMetrics().getMaxNames()).isEqualTo(1000);
             assertThat(properties.getHealth().getStallThreshold()).isEqualTo(Duration.ofSeconds(30));
-            assertThat(properties.getHealth().getStallStatus()).isEqualTo("UP");
+            assertThat(properties.getHealth().getStallStatus()).isEqualTo(SluiceProperties.StallStatus.UP);
+            assertThat(properties.waterMarks(null, SluiceProperties.ITEMS)).isEqualTo(new WaterMarks(1000, 500));
             assertThat(properties.getShutdown().getTimeout()).isEqualTo(Duration.ofSeconds(30));
             assertThat(properties.getPipes()).isEmpty();
             assertThat(properties.getConsumers()).isEmpty();
@@ -89,7 +90,8 @@ class SluiceAutoConfigurationTests {
 
     @Test
     void propertiesBind() {
-        this.contextRunner.withPropertyValues("sluice.buffer.high-water-mark=1MB",
+        this.contextRunner.withUserConfiguration(RunTimeConsumerNames.class)
+            .withPropertyValues("sluice.buffer.high-water-mark=1MB",
                 "sluice.buffer.low-water-mark=0", "sluice.consumers.slow.high-water-mark=8KB",
                 "sluice.cooperator.time-slice=5ms", "sluice.file.chunk-size=64KB", "sluice.metrics.enabled=false",
                 "sluice.metrics.max-names=10", "sluice.health.stall-threshold=1m",
@@ -104,14 +106,16 @@ class SluiceAutoConfigurationTests {
                 assertThat(properties.getMetrics().isEnabled()).isFalse();
                 assertThat(properties.getMetrics().getMaxNames()).isEqualTo(10);
                 assertThat(properties.getHealth().getStallThreshold()).isEqualTo(Duration.ofMinutes(1));
-                assertThat(properties.getHealth().getStallStatus()).isEqualTo("OUT_OF_SERVICE");
+                assertThat(properties.getHealth().getStallStatus())
+                    .isEqualTo(SluiceProperties.StallStatus.OUT_OF_SERVICE);
                 assertThat(properties.getShutdown().getTimeout()).isEqualTo(Duration.ofSeconds(5));
             });
     }
 
     @Test
     void consumerFactoryAppliesTheConfiguredMarksAndRegistersWhatItCreates() {
-        this.contextRunner.withPropertyValues("sluice.consumers.uploads.high-water-mark=1KB",
+        this.contextRunner.withUserConfiguration(RunTimeConsumerNames.class)
+            .withPropertyValues("sluice.consumers.uploads.high-water-mark=1KB",
                 "sluice.consumers.uploads.low-water-mark=100B")
             .run(context -> {
                 BufferedConsumerFactory factory = context.getBean(BufferedConsumerFactory.class);
@@ -198,6 +202,16 @@ class SluiceAutoConfigurationTests {
         assertThat(sink.droppedUnits()).isEqualTo(100);
         assertThat(stuck.isAborted()).isTrue();
         assertThat(feed.events()).containsExactly("pause", "stop");
+    }
+
+    /** Declares the names of consumers that tests make at run time, as an application would. */
+    @Configuration(proxyBeanMethods = false)
+    static class RunTimeConsumerNames {
+
+        @Bean
+        String runTimeConsumerNames(BufferedConsumerFactory consumers) {
+            return consumers.declare("slow") + "," + consumers.declare("uploads");
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

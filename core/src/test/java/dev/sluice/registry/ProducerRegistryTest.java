@@ -176,6 +176,7 @@ class ProducerRegistryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the registration is only closed, by try-with-resources
     void producersRegisteredAfterAttachingAreFoundAndRemovalReleasesHolds() {
         this.consumer.registerProducer(this.producer, true);
         this.registry.registerConsumer("out", this.consumer);

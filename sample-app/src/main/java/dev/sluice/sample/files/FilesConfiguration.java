@@ -28,6 +28,7 @@ class FilesConfiguration {
     @Bean
     Downloads downloads(BufferedConsumerFactory consumers, ProducerRegistry registry, Cooperator cooperator,
             SluiceProperties sluice, SampleProperties properties) {
+        consumers.declare(Downloads.CONSUMER_SETTINGS); // sluice.consumers.downloads names no bean: say it is used
         return new Downloads(consumers, registry, cooperator, Math.toIntExact(sluice.getFile().getChunkSize().toBytes()),
                 properties.files().maxPerFile());
     }

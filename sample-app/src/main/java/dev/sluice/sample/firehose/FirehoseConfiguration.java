@@ -27,8 +27,7 @@ class FirehoseConfiguration {
     /** Water marks from {@code sluice.consumers.firehoseConsumer.*}. */
     @Bean
     BufferedConsumer<ByteBuffer> firehoseConsumer(BufferedConsumerFactory consumers, PacedSink firehoseSink) {
-        BufferedConsumer<ByteBuffer> consumer = consumers.builder("firehoseConsumer", firehoseSink)
-            .weigher(Weigher.bytes())
+        BufferedConsumer<ByteBuffer> consumer = consumers.builder("firehoseConsumer", firehoseSink, Weigher.bytes())
             .build();
         firehoseSink.drive(consumer);
         return consumer;
