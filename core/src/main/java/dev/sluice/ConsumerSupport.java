@@ -93,6 +93,10 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private final Runnable queuedLaneRun = this::runQueuedLane;
 
+    /** Listener events made by the lane and not yet delivered; lane-confined. */
+    private final java.util.ArrayDeque<java.util.function.Consumer<ProducerListener>> announcements =
+            new java.util.ArrayDeque<>();
+
     /** The push registration whose resumeProducing runs on the lane owner's thread; lane-confined. */
     private @Nullable Registration resuming;
 
@@ -454,8 +458,24 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         DELIVERED, IDLE, NEEDS_HAND_OVER
     }
 
-    /** Delivers the next pending signal or event, if any. Lane owner only. */
+    /**
+     * Delivers the next thing due, if any: a registration event, else a producer signal, else one queued listener
+     * event. Lane owner only.
+     */
     private Step deliverNext(boolean pausesOnly) {
+        Step step = deliverNextSignal(pausesOnly);
+        if (step != Step.IDLE) {
+            return step;
+        }
+        java.util.function.Consumer<ProducerListener> announcement = this.announcements.poll();
+        if (announcement == null) {
+            return Step.IDLE;
+        }
+        notifyListeners(announcement);
+        return Step.DELIVERED;
+    }
+
+    private Step deliverNextSignal(boolean pausesOnly) {
         Event event = this.events.peek();
         if (event != null) {
             if (event.kind == EventKind.STOP && pausesOnly) {
@@ -520,13 +540,13 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 if (target.phase == Registration.NEW) {
                     target.phase = Registration.ANNOUNCED;
                     target.pausedFor = this.pauseReasons.get(); // reasons from before it came need no pause of it
-                    notifyListeners(listener -> listener.registered(producer, target.streaming));
+                    announce(listener -> listener.registered(producer, target.streaming));
                 }
             }
             case UNREGISTERED -> {
                 if (target.phase == Registration.ANNOUNCED) {
                     endPauseOf(target);
-                    notifyListeners(listener -> listener.unregistered(producer));
+                    announce(listener -> listener.unregistered(producer));
                 }
                 target.phase = Registration.RETIRED;
             }
@@ -590,11 +610,11 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     private void deliver(Registration target, Signal signal) {
         Producer producer = target.producer;
         if (!this.listeners.isEmpty()) {
-            // before the call, so listeners see the calls in the producer's order, a nested pause included
+            // queued as the call is made, so listeners see the calls in the producer's order, a nested pause included
             switch (signal) {
-                case PAUSE -> notifyListeners(listener -> listener.paused(producer));
-                case RESUME -> notifyListeners(listener -> listener.resumed(producer));
-                case STOP -> notifyListeners(listener -> listener.stopped(producer));
+                case PAUSE -> announce(listener -> listener.paused(producer));
+                case RESUME -> announce(listener -> listener.resumed(producer));
+                case STOP -> announce(listener -> listener.stopped(producer));
             }
         }
         try {
@@ -609,9 +629,19 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 throw failure;
             }
             if (!this.listeners.isEmpty()) {
-                notifyListeners(listener -> listener.failed(producer, failure));
+                announce(listener -> listener.failed(producer, failure));
             }
             producerFailed(producer, failure);
+        }
+    }
+
+    /**
+     * Queues a listener event. Lane-confined: the lane delivers queued events in order, one at a time, each after
+     * any producer signal that has become due, so a slow listener delays a pause by one event at most.
+     */
+    private void announce(java.util.function.Consumer<ProducerListener> event) {
+        if (!this.listeners.isEmpty()) {
+            this.announcements.add(event);
         }
     }
 

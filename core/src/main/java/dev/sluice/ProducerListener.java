@@ -5,10 +5,12 @@ package dev.sluice;
  * Micrometer binder listen this way.
  *
  * <p>Every event is delivered by the consumer's signal lane, the one that makes the producer callbacks: for one
- * consumer, events never run concurrently and arrive in the order the state changed — {@link #registered} before any
- * callback to that producer, {@link #paused}, {@link #resumed} and {@link #stopped} right before the callback they
- * announce (a pause nested inside a resume included), {@link #failed} right after a callback threw, and
- * {@link #unregistered} after the last callback that started before the unregistration. A producer whose registration
+ * consumer, events never run concurrently and arrive in the order the state changed — {@link #registered} first,
+ * then {@link #paused}, {@link #resumed} and {@link #stopped} in the order of the callbacks they report (a pause
+ * nested inside a resume included), {@link #failed} after the callback that threw, and {@link #unregistered} after
+ * the last callback that started before the unregistration. Producer callbacks go first: the lane delivers a queued
+ * event only when no callback is due, so an event may arrive just after the callback it reports, and a slow listener
+ * delays a pause by one event at most. A producer whose registration
  * was retired before the lane announced it (unregistered or stopped at once) gets no {@code registered} and no
  * {@code unregistered}. Listeners must be quick and must not throw; an exception is logged and ignored.
  */
