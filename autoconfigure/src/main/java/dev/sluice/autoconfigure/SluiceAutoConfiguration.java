@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.boot.FileTransfers;
+import dev.sluice.boot.PipeProducerResolver;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
@@ -73,11 +74,13 @@ public final class SluiceAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SluicePipes sluicePipes(SluiceProperties properties, BeanFactory beans, ProducerRegistry registry) {
+    SluicePipes sluicePipes(SluiceProperties properties, BeanFactory beans, ProducerRegistry registry,
+            ObjectProvider<PipeProducerResolver> producerResolvers) {
         List<SluicePipes.Definition> definitions = properties.getPipes().entrySet().stream()
             .map(pipe -> new SluicePipes.Definition(pipe.getKey(), pipe.getValue().getProducer(),
                     pipe.getValue().getConsumer()))
             .toList();
-        return new SluicePipes(definitions, beans, properties.getShutdown().getTimeout());
+        return new SluicePipes(definitions, beans, properties.getShutdown().getTimeout(),
+                producerResolvers.orderedStream().toList());
     }
 }

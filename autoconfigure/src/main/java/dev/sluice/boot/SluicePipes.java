@@ -62,18 +62,42 @@ public final class SluicePipes implements SmartLifecycle {
      *         in another pipe
      */
     public SluicePipes(List<Definition> definitions, BeanFactory beans, Duration shutdownTimeout) {
+        this(definitions, beans, shutdownTimeout, List.of());
+    }
+
+    /**
+     * Resolves the configured pipes against {@code beans}, asking {@code producerResolvers} first for each producer
+     * value that is not a plain bean name (such as {@code kafka:orders}).
+     *
+     * @throws SluiceConfigurationException naming the property when a bean is missing, of the wrong type, or already
+     *         in another pipe
+     */
+    public SluicePipes(List<Definition> definitions, BeanFactory beans, Duration shutdownTimeout,
+            List<PipeProducerResolver> producerResolvers) {
         this.shutdownTimeout = shutdownTimeout;
         List<Pipe> resolved = new ArrayList<>();
         Map<Object, String> taken = new IdentityHashMap<>();
         for (Definition definition : definitions) {
             String key = "sluice.pipes." + definition.name();
-            Producer producer = bean(beans, key + ".producer", definition.producerBean(), Producer.class);
             Consumer<?> consumer = bean(beans, key + ".consumer", definition.consumerBean(), Consumer.class);
+            Producer producer = producer(beans, key + ".producer", definition.producerBean(), consumer,
+                    producerResolvers);
             claim(taken, producer, key + ".producer", definition.producerBean(), "producer");
             claim(taken, consumer, key + ".consumer", definition.consumerBean(), "consumer");
             resolved.add(new Pipe(definition, producer, consumer));
         }
         this.pipes = List.copyOf(resolved);
+    }
+
+    private static Producer producer(BeanFactory beans, String key, String value, Consumer<?> consumer,
+            List<PipeProducerResolver> resolvers) {
+        for (PipeProducerResolver resolver : resolvers) {
+            Producer producer = resolver.resolve(key, value, consumer);
+            if (producer != null) {
+                return producer;
+            }
+        }
+        return bean(beans, key, value, Producer.class);
     }
 
     private static <T> T bean(BeanFactory beans, String key, String beanName, Class<T> type) {

@@ -1,0 +1,290 @@
+package dev.sluice.kafka;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.sluice.Consumer;
+import dev.sluice.PushProducer;
+import dev.sluice.internal.Log;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.kafka.listener.AcknowledgingMessageListener;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * A Spring Kafka listener container as a Sluice push producer: it writes every record it receives, as a
+ * {@link KafkaRecord}, into one consumer, and the consumer's back-pressure pauses it.
+ *
+ * <pre>{@code
+ * AsyncSink<KafkaRecord<String, String>> sink = KafkaSinks.<String, String>async(r -> api.send(r.value())).build();
+ * BufferedConsumer<KafkaRecord<String, String>> consumer = sink.bind(BufferedConsumer.builder(sink).build());
+ * KafkaSource<String, String> source = KafkaSource.attach(container, consumer);
+ * consumer.registerProducer(source, true);
+ * container.start();
+ * }</pre>
+ *
+ * <h2>Back-pressure</h2>
+ * {@link #pauseProducing()} is {@link MessageListenerContainer#pause()}, {@link #resumeProducing()} is
+ * {@link MessageListenerContainer#resume()}. The container keeps polling while paused, so the group keeps its
+ * partitions (no rebalance). {@link #attach} sets the container's {@code pauseImmediate}, so a pause takes effect after
+ * the current record rather than after the rest of the poll's batch: the pause is delivered inside the write that
+ * crossed the high-water mark, on the container's thread, and the records of the batch not yet delivered are held by
+ * the container and delivered after the resume. The consumer's buffer therefore exceeds its high-water mark by at most
+ * a few records (one poll batch at the very most). A resume waits until the container's consumers have really paused
+ * (see {@link #resumeProducing()}).
+ *
+ * <h2>At-least-once</h2>
+ * The container must use {@link AckMode#MANUAL} or {@link AckMode#MANUAL_IMMEDIATE} (without {@code asyncAcks}): a
+ * record's offset is committed only when the record has been {@linkplain KafkaRecord#acknowledge() acknowledged}
+ * and every earlier record of its partition too (see {@link KafkaRecord}). Records still buffered when the pipe stops
+ * or crashes are never acknowledged, so the group's next consumer receives them again; the records a sink had taken
+ * but not yet acknowledged are redelivered as well. Duplicates are possible, loss is not. Records of a partition that
+ * is revoked while they are buffered still go to the sink (the new owner delivers them again).
+ *
+ * <p>Why not the container's own {@code asyncAcks}: it pauses the consumer after every poll until the whole batch is
+ * acknowledged, which caps the records in flight at one batch and empties the pipeline between batches, and its
+ * per-batch bookkeeping is rebuilt when a {@code pauseImmediate} pause releases the rest of a batch.
+ *
+ * <h2>Stopping</h2>
+ * {@link #stopProducing()} asks the container to stop ({@link MessageListenerContainer#stop(Runnable)}), without
+ * waiting; {@link #whenStopped()} completes when it has. Acknowledgements made after the container has stopped are not
+ * committed.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class KafkaSource<K, V> implements PushProducer {
+
+    private static final Log log = Log.of(KafkaSource.class);
+
+    private final MessageListenerContainer container;
+
+    private final String name;
+
+    private final RecordWriter writer;
+
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    private static final long RESUME_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** Counts pause and resume calls, under {@link #turnLock}: a deferred resume runs only if still the last. */
+    private long turn;
+
+    private final Object turnLock = new Object();
+
+    private KafkaSource(MessageListenerContainer container, Consumer<? super KafkaRecord<K, V>> consumer) {
+        this.container = container;
+        this.name = Objects.requireNonNullElse(container.getListenerId(), "kafka");
+        this.writer = new RecordWriter(consumer);
+    }
+
+    /**
+     * Makes {@code container} write into {@code consumer}: checks its acknowledgement mode, sets
+     * {@code pauseImmediate}, and installs the listener. Register the source with the consumer, then start the
+     * container.
+     *
+     * @param container a container that is not running, with no listener or one to be replaced, in a manual ack mode
+     * @param consumer the consumer to write into
+     * @param <K> the key type
+     * @param <V> the value type
+     * @return the source, a push producer for {@code consumer}
+     * @throws IllegalArgumentException if the container is not in {@link AckMode#MANUAL} or
+     *         {@link AckMode#MANUAL_IMMEDIATE}, or has {@code asyncAcks} set
+     * @throws IllegalStateException if the container is running
+     */
+    public static <K, V> KafkaSource<K, V> attach(MessageListenerContainer container,
+            Consumer<? super KafkaRecord<K, V>> consumer) {
+        Objects.requireNonNull(container, "container");
+        Objects.requireNonNull(consumer, "consumer");
+        ContainerProperties properties = container.getContainerProperties();
+        String id = container.getListenerId();
+        AckMode mode = properties.getAckMode();
+        if (mode != AckMode.MANUAL && mode != AckMode.MANUAL_IMMEDIATE) {
+            throw new IllegalArgumentException("Listener container '" + id + "' acknowledges in mode " + mode
+                    + "; a Sluice pipe commits offsets only after its sink is done with a record, which needs AckMode"
+                    + " MANUAL (or MANUAL_IMMEDIATE): set spring.kafka.listener.ack-mode=manual, or"
+                    + " ContainerProperties.setAckMode(AckMode.MANUAL) on its factory");
+        }
+        if (properties.isAsyncAcks()) {
+            throw new IllegalArgumentException("Listener container '" + id + "' has asyncAcks set; a Sluice pipe"
+                    + " orders its acknowledgements itself: unset spring.kafka.listener.async-acks");
+        }
+        if (container.isRunning()) {
+            throw new IllegalStateException("Listener container '" + id + "' is running already; a Sluice pipe must"
+                    + " install its listener before the container starts (set its autoStartup to false)");
+        }
+        properties.setPauseImmediate(true);
+        KafkaSource<K, V> source = new KafkaSource<>(container, consumer);
+        container.setupMessageListener(source.writer);
+        return source;
+    }
+
+    /** The container this source drives. */
+    public MessageListenerContainer container() {
+        return this.container;
+    }
+
+    /** Records written into the consumer so far. */
+    public long delivered() {
+        return this.writer.delivered.sum();
+    }
+
+    /** Records whose offsets have been handed to the container to commit (acknowledged, with all before them). */
+    public long committed() {
+        return this.writer.committed.sum();
+    }
+
+    /** Completes when the container has stopped after {@link #stopProducing()}. */
+    public CompletableFuture<Void> whenStopped() {
+        return this.stopped;
+    }
+
+    @Override
+    public void pauseProducing() {
+        synchronized (this.turnLock) {
+            this.turn++;
+            this.container.pause();
+        }
+    }
+
+    /**
+     * Resumes the container, once it is safe. A pause taken "immediately" leaves the rest of the poll's batch with
+     * the container, which pauses its Kafka consumer at the top of its next loop; a resume that came before that
+     * would let the next poll return records while the held ones are still pending, which the container treats as
+     * an error and answers with an emergency stop. So until every consumer that owns partitions has really paused,
+     * the resume waits, checking every millisecond (normally for one commit's round trip).
+     */
+    @Override
+    public void resumeProducing() {
+        long myTurn;
+        synchronized (this.turnLock) {
+            myTurn = ++this.turn;
+        }
+        resumeWhenSafe(myTurn, System.nanoTime() + RESUME_PATIENCE_NANOS);
+    }
+
+    private void resumeWhenSafe(long myTurn, long deadline) {
+        boolean late = System.nanoTime() - deadline > 0;
+        synchronized (this.turnLock) {
+            if (this.turn != myTurn) {
+                return; // paused again since: this resume is void
+            }
+            if (late || consumersPausedOrIdle()) {
+                if (late) {
+                    log.warn("Kafka source '{}': the container did not pause its consumers within {} ms; resuming "
+                            + "anyway", this.name, TimeUnit.NANOSECONDS.toMillis(RESUME_PATIENCE_NANOS));
+                }
+                this.container.resume();
+                return;
+            }
+        }
+        ResumeTimer.INSTANCE.schedule(() -> resumeWhenSafe(myTurn, deadline), 1, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean consumersPausedOrIdle() {
+        if (this.container instanceof ConcurrentMessageListenerContainer<?, ?> concurrent) {
+            for (MessageListenerContainer child : concurrent.getContainers()) {
+                if (!pausedOrIdle(child)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return pausedOrIdle(this.container);
+    }
+
+    private static boolean pausedOrIdle(MessageListenerContainer container) {
+        if (!container.isRunning() || !container.isPauseRequested() || container.isContainerPaused()) {
+            return true;
+        }
+        Collection<TopicPartition> assigned = container.getAssignedPartitions();
+        return assigned == null || assigned.isEmpty();
+    }
+
+    @Override
+    public void stopProducing() {
+        log.info("Kafka source '{}' stops its listener container; records not acknowledged are left uncommitted",
+                this.name);
+        this.container.stop(() -> this.stopped.complete(null));
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaSource[" + this.name + (this.container.isPauseRequested() ? ", paused" : "") + "]";
+    }
+
+    /** The one daemon thread on which deferred resumes wait, made when first needed. */
+    private static final class ResumeTimer {
+
+        static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "sluice-kafka-resume");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The container's listener: runs on the container's consumer threads. */
+    private final class RecordWriter implements AcknowledgingMessageListener<K, V>, ConsumerSeekAware {
+
+        private final Consumer<? super KafkaRecord<K, V>> consumer;
+
+        private final Map<TopicPartition, PartitionAcks> partitions = new ConcurrentHashMap<>();
+
+        final LongAdder delivered = new LongAdder();
+
+        final LongAdder committed = new LongAdder();
+
+        RecordWriter(Consumer<? super KafkaRecord<K, V>> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void onMessage(ConsumerRecord<K, V> data, @Nullable Acknowledgment acknowledgment) {
+            if (acknowledgment == null) {
+                throw new IllegalStateException("Listener container '" + KafkaSource.this.name
+                        + "' gave no Acknowledgment: it is not in a manual ack mode");
+            }
+            TopicPartition partition = new TopicPartition(data.topic(), data.partition());
+            PartitionAcks acks = this.partitions.compute(partition, (key, current) -> {
+                if (current != null && current.continues(data.offset())) {
+                    return current;
+                }
+                if (current != null) {
+                    current.retire(); // the container went back (a seek): the new sequence commits from here
+                }
+                return new PartitionAcks(key, this.committed);
+            });
+            KafkaRecord<K, V> record = new KafkaRecord<>(data, acks, acknowledgment);
+            acks.add(record);
+            this.delivered.increment();
+            this.consumer.write(record);
+        }
+
+        @Override
+        public void onPartitionsRevoked(@Nullable Collection<TopicPartition> revoked) {
+            if (revoked == null) {
+                return;
+            }
+            for (TopicPartition partition : revoked) {
+                PartitionAcks acks = this.partitions.remove(partition);
+                if (acks != null) {
+                    acks.retire();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.sluice.kafka;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.sluice.internal.Log;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The records of one partition delivered since it was assigned (or last re-read), in offset order, and how far they
+ * are done. Acknowledgements arrive in any order from any thread; the Spring acknowledgement of a record, which
+ * commits its offset + 1 and so everything before it, is made only for the last record of the done prefix. Made under
+ * this object's lock, so the container receives prefix ends in increasing order even from several threads.
+ */
+final class PartitionAcks {
+
+    private static final Log log = Log.of(PartitionAcks.class);
+
+    private final TopicPartition partition;
+
+    private final LongAdder committed;
+
+    private final ArrayDeque<KafkaRecord<?, ?>> pending = new ArrayDeque<>();
+
+    /** The offset of the last record added; -1 before the first. Written on the consumer thread only. */
+    private long lastOffset = -1;
+
+    private boolean retired;
+
+    PartitionAcks(TopicPartition partition, LongAdder committed) {
+        this.partition = partition;
+        this.committed = committed;
+    }
+
+    TopicPartition partition() {
+        return this.partition;
+    }
+
+    /** Whether a record at {@code offset} continues this partition's sequence (no seek back, not retired). */
+    synchronized boolean continues(long offset) {
+        return !this.retired && offset > this.lastOffset;
+    }
+
+    synchronized void add(KafkaRecord<?, ?> record) {
+        this.pending.addLast(record);
+        this.lastOffset = record.offset();
+    }
+
+    void done(KafkaRecord<?, ?> record) {
+        synchronized (this) {
+            if (record.done) {
+                return;
+            }
+            record.done = true;
+            if (this.retired) {
+                return; // revoked or re-read: the new owner or the new sequence commits
+            }
+            KafkaRecord<?, ?> prefixEnd = null;
+            int count = 0;
+            while (!this.pending.isEmpty() && this.pending.peekFirst().done) {
+                prefixEnd = this.pending.pollFirst();
+                count++;
+            }
+            if (prefixEnd == null) {
+                return;
+            }
+            try {
+                prefixEnd.commit().acknowledge();
+                this.committed.add(count);
+            }
+            catch (RuntimeException failure) {
+                log.warn("Acknowledging {} failed; it and the {} record(s) before it will be delivered again", prefixEnd,
+                        count - 1, failure);
+            }
+        }
+    }
+
+    /** Stops committing for this sequence: its partition was revoked, or is being read again from an earlier offset. */
+    synchronized void retire() {
+        this.retired = true;
+        this.pending.clear();
+    }
+}

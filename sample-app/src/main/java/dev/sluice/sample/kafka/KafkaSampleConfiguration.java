@@ -1,0 +1,121 @@
+package dev.sluice.sample.kafka;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import dev.sluice.BufferedConsumer;
+import dev.sluice.Weigher;
+import dev.sluice.boot.BufferedConsumerFactory;
+import dev.sluice.io.AsyncSink;
+import dev.sluice.kafka.KafkaRecord;
+import dev.sluice.kafka.KafkaSinks;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The {@code kafka} profile: a Kafka broker in this process, a feed that keeps filling its {@code orders} topic, and
+ * the {@code orders} pipe of {@code application-kafka.yml}, which takes the topic through an {@link AsyncSink} into
+ * the rate-limited {@link OrdersApi} served by this app. The API is slower than the feed, so the listener container is
+ * paused and resumed by back-pressure (watch {@code kafka:orders} on the live page), and each record's offset is
+ * committed only after the API has answered for it.
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("kafka")
+@EnableConfigurationProperties(KafkaSampleProperties.class)
+class KafkaSampleConfiguration {
+
+    /** A one-node KRaft cluster on a random loopback port, with the orders topic. */
+    @Bean(destroyMethod = "destroy")
+    EmbeddedKafkaKraftBroker kafkaBroker(KafkaSampleProperties properties) {
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, properties.partitions(),
+                properties.topic());
+        broker.afterPropertiesSet();
+        return broker;
+    }
+
+    @Bean
+    OrderFeed orderFeed(EmbeddedKafkaKraftBroker kafkaBroker, KafkaSampleProperties properties) {
+        return new OrderFeed(kafkaBroker.getBrokersAsString(), properties.topic(), properties.feedRate());
+    }
+
+    /**
+     * The listener container of {@code sluice.pipes.orders.producer: kafka:orders}: its listener id is its bean name.
+     * Manual acknowledgement, so offsets are committed by the pipe, record by record, once the API has answered.
+     */
+    @Bean
+    ConcurrentMessageListenerContainer<String, String> orders(EmbeddedKafkaKraftBroker kafkaBroker,
+            KafkaSampleProperties properties) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBroker.getBrokersAsString(),
+                ConsumerConfig.GROUP_ID_CONFIG, "sample-orders", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        ContainerProperties container = new ContainerProperties(properties.topic());
+        container.setAckMode(AckMode.MANUAL);
+        return new ConcurrentMessageListenerContainer<>(
+                new DefaultKafkaConsumerFactory<>(config, new StringDeserializer(), new StringDeserializer()),
+                container);
+    }
+
+    /**
+     * The pipe's consumer: a buffer of records (water marks from {@code sluice.consumers.ordersConsumer.*}, counted
+     * in records) drained into the orders API, {@code sample.kafka.max-in-flight} requests at a time. A 5xx or a
+     * connection failure is retried with back-off; a 4xx means the order itself is bad and it is skipped.
+     */
+    @Bean
+    BufferedConsumer<KafkaRecord<String, String>> ordersConsumer(BufferedConsumerFactory consumers,
+            KafkaSampleProperties properties, Environment environment) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        AsyncSink<KafkaRecord<String, String>> sink = KafkaSinks.<String, String>async(
+                record -> post(http, environment, record))
+            .name("orders-api")
+            .maxInFlight(properties.maxInFlight())
+            .retry(5, Duration.ofMillis(100), Duration.ofSeconds(2))
+            .skipIf(failure -> failure instanceof RejectedOrderException)
+            .build();
+        return sink.bind(consumers.builder("ordersConsumer", sink).weigher(Weigher.items()).build());
+    }
+
+    private static CompletionStage<?> post(HttpClient http, Environment environment, KafkaRecord<String, String> record) {
+        String port = environment.getProperty("local.server.port", "8080");
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/orders"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "text/plain")
+            .POST(HttpRequest.BodyPublishers.ofString(record.value()))
+            .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenCompose(response -> {
+            int status = response.statusCode();
+            if (status >= 400 && status < 500) {
+                return CompletableFuture.failedFuture(new RejectedOrderException(record, status));
+            }
+            if (status >= 500) {
+                return CompletableFuture.failedFuture(new IOException("Orders API answered " + status));
+            }
+            return CompletableFuture.completedFuture(response);
+        });
+    }
+
+    /** The API refused an order as invalid: retrying would not help. */
+    static final class RejectedOrderException extends RuntimeException {
+
+        RejectedOrderException(KafkaRecord<String, String> record, int status) {
+            super("Orders API refused " + record + " with " + status);
+        }
+    }
+}
