@@ -187,7 +187,7 @@ public final class HttpTransfers {
         }
         long start = from;
         long end = to;
-        start(group, request, response, file, -1, consumer -> new FileRegionProducer(file, channel, size, start,
+        start(group, request, response, file.toString(), -1, consumer -> new FileRegionProducer(file, channel, size, start,
                 end, this.chunkSize, this.fileReads, consumer).start(), channel::close);
     }
 
@@ -218,7 +218,7 @@ public final class HttpTransfers {
             }
             return;
         }
-        Object what = (stream != null) ? stream : Objects.requireNonNull(body.producer());
+        String what = (stream != null) ? "stream " + stream : "a producer body";
         if (stream != null) {
             start(group, request, response, what, length, consumer -> new StreamProducer(stream).beginProducing(consumer),
                     stream::close);
@@ -230,7 +230,7 @@ public final class HttpTransfers {
         }
     }
 
-    private void start(String group, HttpServletRequest request, HttpServletResponse response, Object what,
+    private void start(String group, HttpServletRequest request, HttpServletResponse response, String what,
             long expectedLength, Starter starter, Cleanup notStarted) throws IOException {
         TransferRegistrations.Claim claim = this.registrations.claim(group);
         WaterMarks marks = this.waterMarks.apply(group);
@@ -263,7 +263,7 @@ public final class HttpTransfers {
         transfer.whenComplete((result, failure) -> ended(out, what, claim.producerName(), expectedLength, failure));
     }
 
-    private static void ended(ServletOutputConsumer out, Object what, String name, long expectedLength,
+    private static void ended(ServletOutputConsumer out, String what, String name, long expectedLength,
             @Nullable Throwable failure) {
         Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
                 : failure;

@@ -56,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  * consumer does not log it as lost data: nothing went wrong on the server).
  *
  * <p>A transfer that fails on the server side ({@link #finish(Throwable)} with a failure, or an operator's stop, which
- * aborts the consumer) must not look complete to the client. The response is aborted: if the request carries a
+ * aborts the consumer) must not look complete to the client. If nothing was committed yet, the answer becomes an empty
+ * 500. Otherwise the response is aborted: if the request carries a
  * {@link ConnectionCloser} under {@link ConnectionCloser#ATTRIBUTE} (on Tomcat, installed by
  * {@link dev.sluice.servlet.tomcat.ConnectionCloserValve}, which the Spring Boot starter registers), the connection is
  * closed at once, so the client sees a reset connection or an unterminated chunked body. Without one, the request is
@@ -275,7 +276,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
                 Objects.requireNonNull(this.async).complete();
             }
             catch (IllegalStateException alreadyOver) {
-                log.debug("Async request was already over: {}", alreadyOver.toString());
+                // the container ended the request first (the client went away, or a timeout): nothing left to end
             }
         }
     }
@@ -305,11 +306,30 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             log.debug("Client of '{}' went away after {} bytes; {} buffered bytes were not delivered ({})",
                     target.name(), target.sentUnits() - undeliveredBytes(), undeliveredBytes(),
                     String.valueOf(this.discarding.get()));
-            complete();
-            return;
         }
-        closeConnection(failure);
+        else if (!failInstead()) {
+            closeConnection(failure);
+        }
         complete();
+    }
+
+    /**
+     * Turns a response that has not been committed yet into an empty 500, which tells the client as much as a broken
+     * connection and more plainly; false if it was committed.
+     */
+    private boolean failInstead() {
+        if (this.response.isCommitted()) {
+            return false;
+        }
+        try {
+            this.response.reset();
+            this.response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+            this.response.setContentLength(0);
+            return true;
+        }
+        catch (IllegalStateException committedMeanwhile) {
+            return false;
+        }
     }
 
     /** Closes the connection at once, if a {@link ConnectionCloser} is there and the request is not over yet. */
@@ -390,14 +410,29 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         public void onTimeout(AsyncEvent event) {
             clientGone(new TimeoutException("The asynchronous request timed out after "
                     + ServletOutputConsumer.this.timeout));
-            complete();
+            completeFromListener(event);
         }
 
         @Override
         public void onError(AsyncEvent event) {
             Throwable failure = event.getThrowable();
             clientGone((failure != null) ? failure : new IOException("The asynchronous request failed"));
-            complete();
+            completeFromListener(event);
+        }
+
+        /**
+         * Completes the request from inside the container's error or timeout callback, even if it was completed
+         * before: a listener that does not complete there makes the container dispatch to its error page, which would
+         * write an error body into the committed response.
+         */
+        private void completeFromListener(AsyncEvent event) {
+            ServletOutputConsumer.this.completed.set(true);
+            try {
+                event.getAsyncContext().complete();
+            }
+            catch (IllegalStateException alreadyOver) {
+                // nothing left to end
+            }
         }
 
         @Override
