@@ -308,7 +308,8 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
                     String.valueOf(this.discarding.get()));
         }
         else if (!failInstead()) {
-            closeConnection(failure);
+            Throwable reason = this.discarding.get();
+            closeConnection((reason != null) ? reason : failure);
         }
         complete();
     }

@@ -158,6 +158,35 @@ class ServletOutputConsumerTest {
     }
 
     @Test
+    void anAbortAfterCommitClosesTheConnectionThroughTheRequestsCloser() throws IOException {
+        java.util.List<Throwable> closed = new java.util.ArrayList<>();
+        this.request.setAttribute(ConnectionCloser.ATTRIBUTE, (ConnectionCloser) closed::add);
+        this.response.setCommitted(true);
+        this.output.open(100);
+        this.out.consumer().write(bytes(0, 500));
+        IllegalStateException failure = new IllegalStateException("the file changed");
+        this.out.finish(failure);
+        assertThat(closed).containsExactly(failure);
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.response.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void anAbortBeforeCommitIsAnEmpty500AndKeepsTheConnection() throws IOException {
+        java.util.List<Throwable> closed = new java.util.ArrayList<>();
+        this.request.setAttribute(ConnectionCloser.ATTRIBUTE, (ConnectionCloser) closed::add);
+        this.response.setContentLengthLong(1000);
+        this.out.consumer().write(bytes(0, 500)); // buffered: the container has not called onWritePossible
+        this.out.finish(new IllegalStateException("the source broke"));
+        assertThat(closed).isEmpty();
+        assertThat(this.response.getStatus()).isEqualTo(500);
+        assertThat(this.response.getContentLengthLong()).isZero();
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.output.bytes()).isEmpty();
+        assertThat(this.out.undeliveredBytes()).isEqualTo(500);
+    }
+
+    @Test
     void aFactoryThatThrowsStartsNothing() {
         MockHttpServletRequest other = new MockHttpServletRequest();
         other.setAsyncSupported(true);
