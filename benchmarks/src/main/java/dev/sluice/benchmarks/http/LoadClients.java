@@ -15,13 +15,13 @@ import java.util.Locale;
 
 /**
  * HTTP/1.1 clients on one selector thread: slow ones that read at most {@code rate} bytes per second each (a token
- * bucket refilled every 20 ms, reading stops while it is empty, so the server feels the full socket), and fast ones
+ * bucket refilled every 250 ms, reading stops while it is empty, so the server feels the full socket), and fast ones
  * that read as fast as they can and, at the end of a body, ask for the file again on a new connection. Counts every
  * body byte, and each client's time to first body byte.
  */
 final class LoadClients {
 
-    private static final long TICK_NANOS = 20_000_000L;
+    private static final long TICK_NANOS = 250_000_000L;
 
     private final InetSocketAddress server;
 

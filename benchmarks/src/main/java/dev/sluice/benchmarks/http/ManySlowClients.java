@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code sluice}: a controller returning {@code SluiceBody.file(path)};</li>
  *   <li>{@code resource}: {@code ResponseEntity<FileSystemResource>} on Tomcat's default pool (200 threads);</li>
  *   <li>{@code resource-virtual}: the same with {@code spring.threads.virtual.enabled=true};</li>
- *   <li>{@code streaming}: a {@code StreamingResponseBody} on Boot's default MVC async executor.</li>
+ *   <li>{@code streaming}: a {@code StreamingResponseBody} on Boot's default MVC async executor;</li>
+ *   <li>{@code sluice-16k} (on request): {@code sluice} with 16 KiB / 8 KiB water marks per download instead of the
+ *       default 64 KiB / 32 KiB.</li>
  * </ol>
  * The slow clients connect first, then the fast ones; after a ramp of {@value #RAMP_SECONDS} s the window of
  * {@value #WINDOW_SECONDS} s is measured: how many slow clients are being served (received bytes in the window), the
@@ -60,7 +62,7 @@ public final class ManySlowClients {
     public static void main(String[] args) throws Exception {
         String java = (args.length > 0) ? args[0] : Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> sides = (args.length > 1) ? List.of(args).subList(1, args.length)
-                : List.of("sluice", "resource", "resource-virtual", "streaming");
+                : List.of("sluice", "sluice-16k", "resource", "resource-virtual", "streaming");
         Path dir = Path.of("benchmarks", "target", "http-files").toAbsolutePath();
         makeFile(dir.resolve("large.bin"));
         List<String> rows = new ArrayList<>();
@@ -91,12 +93,16 @@ public final class ManySlowClients {
         if (side.equals("resource-virtual")) {
             command.add("--spring.threads.virtual.enabled=true");
         }
+        if (side.equals("sluice-16k")) { // the same, with a smaller buffer per download than the 64 KiB default
+            command.add("--sluice.consumers.bench.high-water-mark=16KB");
+            command.add("--sluice.consumers.bench.low-water-mark=8KB");
+        }
         Path log = Path.of("benchmarks", "target", "http-server-" + side + ".log");
         Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             awaitPort(PORT, server);
             String path = switch (side) {
-                case "sluice" -> "/sluice/large.bin";
+                case "sluice", "sluice-16k" -> "/sluice/large.bin";
                 case "resource", "resource-virtual" -> "/resource/large.bin";
                 case "streaming" -> "/streaming/large.bin";
                 default -> throw new IllegalArgumentException("unknown side " + side);
