@@ -16,7 +16,7 @@ import org.springframework.util.unit.DataSize;
 public record SampleProperties(Files files, Firehose firehose) {
 
     public SampleProperties {
-        files = (files != null) ? files : new Files(null, null, 0);
+        files = (files != null) ? files : new Files(null, null);
         firehose = (firehose != null) ? firehose : new Firehose(null, null);
     }
 
@@ -26,16 +26,13 @@ public record SampleProperties(Files files, Firehose firehose) {
      * @param dir the directory served at {@code /files}; {@code sample-files} under the working directory by default
      * @param create the sample files made in {@code dir} at start-up when missing (1 MiB, 64 MiB and 512 MiB by
      *        default); empty to make none
-     * @param maxPerFile most concurrent downloads of one file (default 64); one more gets 503. Each running download
-     *        is a producer in the registry named {@code download:<file>#<slot>}, so this bounds the names.
      */
-    public record Files(Path dir, List<DataSize> create, int maxPerFile) {
+    public record Files(Path dir, List<DataSize> create) {
 
         public Files {
             dir = (dir != null) ? dir : Path.of("sample-files");
             create = (create != null) ? List.copyOf(create)
                     : List.of(DataSize.ofMegabytes(1), DataSize.ofMegabytes(64), DataSize.ofMegabytes(512));
-            maxPerFile = (maxPerFile > 0) ? maxPerFile : 64;
         }
     }
 

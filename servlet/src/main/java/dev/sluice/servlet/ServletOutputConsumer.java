@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import dev.sluice.BufferedConsumer;
@@ -47,11 +49,20 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Failures</h2>
  * A write that fails, {@link WriteListener#onError}, an {@link AsyncListener} error or timeout, or the container
- * completing the request on its own (the client went away) all call {@link BufferedConsumer#connectionLost}: the
- * registered producer is stopped (a {@code FileSender} closes its file) and what is buffered is dropped and counted.
- * Whenever the consumer ends other than cleanly (lost, or {@linkplain BufferedConsumer#abortConnection() aborted}),
- * the {@code AsyncContext} is completed, so the response ends short of its {@code Content-Length} and the client sees
- * a truncated transfer, never a complete-looking one.
+ * completing the request on its own all mean the client has gone: the consumer {@linkplain
+ * BufferedConsumer#connectionLost loses its connection}, which stops the registered producer (a file producer closes
+ * its file), and the whole event costs one DEBUG line, since a client that hangs up is routine for a download. What
+ * was still buffered for that client is discarded by this sink and counted in {@link #undeliveredBytes()} (so the
+ * consumer does not log it as lost data: nothing went wrong on the server).
+ *
+ * <p>A transfer that fails on the server side ({@link #finish(Throwable)} with a failure, or an operator's stop, which
+ * aborts the consumer) must not look complete to the client. If nothing was committed yet, the answer becomes an empty
+ * 500. Otherwise the response is aborted: if the request carries a
+ * {@link ConnectionCloser} under {@link ConnectionCloser#ATTRIBUTE} (on Tomcat, installed by
+ * {@link dev.sluice.servlet.tomcat.ConnectionCloserValve}, which the Spring Boot starter registers), the connection is
+ * closed at once, so the client sees a reset connection or an unterminated chunked body. Without one, the request is
+ * completed short: with a {@code Content-Length}, the client sees fewer bytes than announced; a chunked response,
+ * however, would look complete, so install a closer where responses of unknown length can fail.
  *
  * <h2>Threads</h2>
  * The servlet specification allows one thread at a time to touch a non-blocking output stream. Here the only writer
@@ -96,6 +107,16 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
     /** Set when the drain loop has closed the sink: from then on only finishing touches the stream. */
     private volatile boolean closing;
 
+    /**
+     * Set when the client has gone or the response is being abandoned: from then on the sink takes whatever it is
+     * offered without writing it, and counts it as undelivered.
+     */
+    private final AtomicReference<@Nullable Throwable> discarding = new AtomicReference<>();
+
+    private volatile boolean clientGone;
+
+    private final LongAdder undelivered = new LongAdder();
+
     /** Drain loop only: for buffers without an accessible array. */
     private byte @Nullable [] scratch;
 
@@ -124,8 +145,10 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
     /**
      * Ends the response after the producer has finished: cleanly, letting the buffer drain, when {@code failure} is
-     * {@code null}; at once, dropping the buffer and truncating the response, otherwise. Suits a
-     * {@code whenComplete} on a producer's future.
+     * {@code null}; otherwise at once, discarding what is buffered and aborting the response (see the class
+     * description), unless the client has gone already, in which case there is nothing left to do. Suits a
+     * {@code whenComplete} on a producer's future. Logs nothing: the caller knows whether the failure deserves a
+     * line.
      *
      * @param failure why the producer failed, or {@code null}
      */
@@ -134,10 +157,23 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         if (failure == null) {
             target.loseConnection();
         }
-        else {
-            log.debug("Response of consumer '{}' ends early: {}", target.name(), failure.toString());
+        else if (startDiscarding(failure)) {
+            target.drain(); // the drain loop takes what is buffered into the discard
             target.abortConnection();
         }
+    }
+
+    /** Whether the client went away before the response was complete. */
+    public boolean isClientGone() {
+        return this.clientGone;
+    }
+
+    /**
+     * The bytes the consumer passed to this sink that never reached the client, because the client had gone or the
+     * response was aborted.
+     */
+    public long undeliveredBytes() {
+        return this.undelivered.sum();
     }
 
     /** Whether the asynchronous request has been completed, by this object or by the container. */
@@ -150,32 +186,47 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
      * when it is not (the container then calls {@code onWritePossible}, which drains again).
      */
     @Override
-    public boolean offer(ByteBuffer item) throws IOException {
+    public boolean offer(ByteBuffer item) {
+        if (this.discarding.get() != null) {
+            return discard(item);
+        }
         if (!this.writable) {
             return false; // onWritePossible has not come yet: it will, and it drains
         }
         ServletOutputStream stream = Objects.requireNonNull(this.out);
-        while (item.hasRemaining()) {
-            if (!stream.isReady()) {
-                return false;
-            }
-            int length = Math.min(item.remaining(), this.maxWrite);
-            if (item.hasArray()) {
-                stream.write(item.array(), item.arrayOffset() + item.position(), length);
-                item.position(item.position() + length);
-            }
-            else {
-                byte[] copy = scratch(length);
-                item.get(copy, 0, length);
-                stream.write(copy, 0, length);
+        try {
+            while (item.hasRemaining()) {
+                if (!stream.isReady()) {
+                    return false;
+                }
+                int length = Math.min(item.remaining(), this.maxWrite);
+                if (item.hasArray()) {
+                    stream.write(item.array(), item.arrayOffset() + item.position(), length);
+                    item.position(item.position() + length);
+                }
+                else {
+                    byte[] copy = scratch(length);
+                    item.get(copy, 0, length);
+                    stream.write(copy, 0, length);
+                }
             }
         }
+        catch (IOException | RuntimeException failure) {
+            clientGone(failure);
+            return discard(item);
+        }
+        return true;
+    }
+
+    private boolean discard(ByteBuffer item) {
+        this.undelivered.add(item.remaining());
+        item.position(item.limit());
         return true;
     }
 
     /** The clean end: completes the request once the container has flushed what it holds. */
     @Override
-    public void close() throws IOException {
+    public void close() {
         this.closing = true;
         completeWhenFlushed();
     }
@@ -194,18 +245,29 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         return copy;
     }
 
-    private synchronized void completeWhenFlushed() throws IOException {
+    private synchronized void completeWhenFlushed() {
         if (this.completed.get()) {
             return;
         }
         ServletOutputStream stream = Objects.requireNonNull(this.out);
-        if (!this.writable || !stream.isReady()) {
-            return; // onWritePossible comes back here
+        try {
+            if (!this.writable || !stream.isReady()) {
+                return; // onWritePossible comes back here
+            }
+            stream.flush();
+            if (!stream.isReady()) {
+                return;
+            }
         }
-        stream.flush();
-        if (stream.isReady()) {
-            complete();
+        catch (IOException | RuntimeException failure) {
+            // the consumer has closed already: only the last flush failed to reach the client
+            if (startDiscarding(failure)) {
+                this.clientGone = true;
+                log.debug("Client of '{}' went away before the last bytes were flushed ({})", consumer().name(),
+                        failure.toString());
+            }
         }
+        complete();
     }
 
     private void complete() {
@@ -214,15 +276,75 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
                 Objects.requireNonNull(this.async).complete();
             }
             catch (IllegalStateException alreadyOver) {
-                log.debug("Async request was already over: {}", alreadyOver.toString());
+                // the container ended the request first (the client went away, or a timeout): nothing left to end
             }
         }
     }
 
-    private void lost(Throwable reason) {
-        BufferedConsumer<ByteBuffer> target = this.consumer;
-        if (target != null) {
-            target.connectionLost(reason);
+    private boolean startDiscarding(Throwable reason) {
+        return this.discarding.compareAndSet(null, reason);
+    }
+
+    /**
+     * The client has gone. The consumer is drained into the discard before it loses its connection, so that it has
+     * nothing left to drop and log; the one line for the event is written when the consumer has closed.
+     */
+    private void clientGone(Throwable reason) {
+        if (startDiscarding(reason)) {
+            this.clientGone = true;
+            BufferedConsumer<ByteBuffer> target = this.consumer;
+            if (target != null) {
+                target.drain();
+                target.connectionLost(reason);
+            }
+        }
+    }
+
+    private void closed(Throwable failure) {
+        BufferedConsumer<ByteBuffer> target = consumer();
+        if (this.clientGone) {
+            log.debug("Client of '{}' went away after {} bytes; {} buffered bytes were not delivered ({})",
+                    target.name(), target.sentUnits() - undeliveredBytes(), undeliveredBytes(),
+                    String.valueOf(this.discarding.get()));
+        }
+        else if (!failInstead()) {
+            Throwable reason = this.discarding.get();
+            closeConnection((reason != null) ? reason : failure);
+        }
+        complete();
+    }
+
+    /**
+     * Turns a response that has not been committed yet into an empty 500, which tells the client as much as a broken
+     * connection and more plainly; false if it was committed.
+     */
+    private boolean failInstead() {
+        if (this.response.isCommitted()) {
+            return false;
+        }
+        try {
+            this.response.reset();
+            this.response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+            this.response.setContentLength(0);
+            return true;
+        }
+        catch (IllegalStateException committedMeanwhile) {
+            return false;
+        }
+    }
+
+    /** Closes the connection at once, if a {@link ConnectionCloser} is there and the request is not over yet. */
+    private void closeConnection(Throwable failure) {
+        if (this.completed.get()) {
+            return;
+        }
+        if (this.request.getAttribute(ConnectionCloser.ATTRIBUTE) instanceof ConnectionCloser closer) {
+            try {
+                closer.closeNow(failure);
+            }
+            catch (RuntimeException ex) {
+                log.debug("Could not close the connection of '{}' at once: {}", consumer().name(), ex.toString());
+            }
         }
     }
 
@@ -245,9 +367,9 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         this.async = context;
         context.setTimeout(this.timeout.toMillis());
         context.addListener(this.listener);
-        built.whenClosed().whenComplete((closed, failure) -> {
+        built.whenClosed().whenComplete((done, failure) -> {
             if (failure != null) {
-                complete(); // lost or aborted: end the response short
+                closed(failure); // lost or aborted: end the response short
             }
         });
         stream.setWriteListener(this.listener);
@@ -275,28 +397,43 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
         @Override
         public void onError(Throwable failure) {
-            log.debug("Write to the client of consumer '{}' failed: {}", consumer().name(), failure.toString());
-            lost(failure);
+            clientGone(failure);
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
             if (ServletOutputConsumer.this.completed.compareAndSet(false, true)) {
-                lost(new EOFException("The container completed the response before the data was sent"));
+                clientGone(new EOFException("The container completed the response before the data was sent"));
             }
         }
 
         @Override
         public void onTimeout(AsyncEvent event) {
-            lost(new TimeoutException("The asynchronous request timed out after " + ServletOutputConsumer.this.timeout));
-            complete();
+            clientGone(new TimeoutException("The asynchronous request timed out after "
+                    + ServletOutputConsumer.this.timeout));
+            completeFromListener(event);
         }
 
         @Override
         public void onError(AsyncEvent event) {
             Throwable failure = event.getThrowable();
-            lost((failure != null) ? failure : new IOException("The asynchronous request failed"));
-            complete();
+            clientGone((failure != null) ? failure : new IOException("The asynchronous request failed"));
+            completeFromListener(event);
+        }
+
+        /**
+         * Completes the request from inside the container's error or timeout callback, even if it was completed
+         * before: a listener that does not complete there makes the container dispatch to its error page, which would
+         * write an error body into the committed response.
+         */
+        private void completeFromListener(AsyncEvent event) {
+            ServletOutputConsumer.this.completed.set(true);
+            try {
+                event.getAsyncContext().complete();
+            }
+            catch (IllegalStateException alreadyOver) {
+                // nothing left to end
+            }
         }
 
         @Override

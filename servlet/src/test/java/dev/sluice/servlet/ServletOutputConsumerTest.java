@@ -137,7 +137,11 @@ class ServletOutputConsumerTest {
         this.output.listener().onError(new IOException("Connection reset"));
         assertThat(this.producer.events()).containsExactly("stop");
         assertThat(this.out.isCompleted()).isTrue();
-        assertThat(this.out.consumer().droppedUnits()).isEqualTo(300);
+        assertThat(this.out.isClientGone()).isTrue();
+        // what was buffered for the client is counted by the sink, not logged as lost by the consumer
+        assertThat(this.out.undeliveredBytes()).isEqualTo(300);
+        assertThat(this.out.consumer().droppedUnits()).isZero();
+        assertThat(this.output.bytes()).hasSize(500);
     }
 
     @Test
@@ -151,6 +155,35 @@ class ServletOutputConsumerTest {
         assertThat(this.producer.events()).containsExactly("stop");
         this.output.grant(10_000);
         assertThat(this.output.bytes()).hasSize(500);
+    }
+
+    @Test
+    void anAbortAfterCommitClosesTheConnectionThroughTheRequestsCloser() throws IOException {
+        java.util.List<Throwable> closed = new java.util.ArrayList<>();
+        this.request.setAttribute(ConnectionCloser.ATTRIBUTE, (ConnectionCloser) closed::add);
+        this.response.setCommitted(true);
+        this.output.open(100);
+        this.out.consumer().write(bytes(0, 500));
+        IllegalStateException failure = new IllegalStateException("the file changed");
+        this.out.finish(failure);
+        assertThat(closed).containsExactly(failure);
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.response.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void anAbortBeforeCommitIsAnEmpty500AndKeepsTheConnection() throws IOException {
+        java.util.List<Throwable> closed = new java.util.ArrayList<>();
+        this.request.setAttribute(ConnectionCloser.ATTRIBUTE, (ConnectionCloser) closed::add);
+        this.response.setContentLengthLong(1000);
+        this.out.consumer().write(bytes(0, 500)); // buffered: the container has not called onWritePossible
+        this.out.finish(new IllegalStateException("the source broke"));
+        assertThat(closed).isEmpty();
+        assertThat(this.response.getStatus()).isEqualTo(500);
+        assertThat(this.response.getContentLengthLong()).isZero();
+        assertThat(this.out.isCompleted()).isTrue();
+        assertThat(this.output.bytes()).isEmpty();
+        assertThat(this.out.undeliveredBytes()).isEqualTo(500);
     }
 
     @Test

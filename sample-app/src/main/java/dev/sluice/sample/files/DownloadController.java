@@ -5,8 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.sluice.sample.files.FileCatalog.BadFileNameException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import dev.sluice.servlet.SluiceBody;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -16,20 +15,21 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /files}: the files, with their sizes and URLs. {@code GET /files/{name}}: one file, streamed with
- * back-pressure ({@link Downloads}); 404 for an unknown name, 400 for a name that is not a plain file name (with
- * {@code ..} or a path separator), 503 when too many downloads of the file run.
+ * {@code GET /files}: the files, with their sizes and URLs. {@code GET /files/{name}}: one file, sent with
+ * back-pressure by returning a {@link SluiceBody} (HEAD, ranges, ETag and conditional requests included); 404 for an
+ * unknown name, 400 for a name that is not a plain file name. Every download is in the registry group
+ * {@value #GROUP} while it runs ({@code downloads#<n>}), with the water marks of {@code sluice.consumers.downloads}.
  */
 @RestController
 class DownloadController {
 
+    /** The registry group of the downloads, and the consumer name whose water marks they use. */
+    static final String GROUP = "downloads";
+
     private final FileCatalog catalog;
 
-    private final Downloads downloads;
-
-    DownloadController(FileCatalog catalog, Downloads downloads) {
+    DownloadController(FileCatalog catalog) {
         this.catalog = catalog;
-        this.downloads = downloads;
     }
 
     @GetMapping("/files")
@@ -40,12 +40,9 @@ class DownloadController {
     }
 
     @GetMapping("/files/{name}")
-    void download(@PathVariable String name, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
+    SluiceBody download(@PathVariable String name) throws IOException {
         Path file = this.catalog.find(name).orElseThrow(() -> new NoSuchFile(name));
-        if (!this.downloads.send(name, file, request, response)) {
-            throw new TooBusy(name);
-        }
+        return SluiceBody.file(file).attachment().group(GROUP);
     }
 
     @ExceptionHandler
@@ -56,12 +53,6 @@ class DownloadController {
     @ExceptionHandler
     ProblemDetail noSuchFile(NoSuchFile ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
-    }
-
-    @ExceptionHandler
-    ProblemDetail tooBusy(TooBusy ex, HttpServletResponse response) {
-        response.setHeader("Retry-After", "5");
-        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
     }
 
     /**
@@ -79,16 +70,7 @@ class DownloadController {
         private static final long serialVersionUID = 1L;
 
         NoSuchFile(String name) {
-            super("No file called '" + name + "'");
-        }
-    }
-
-    static final class TooBusy extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        TooBusy(String name) {
-            super("Too many downloads of '" + name + "' are running; try again shortly");
+            super("No file called '" + FileCatalog.shown(name) + "'");
         }
     }
 }

@@ -74,10 +74,34 @@ public final class FileCatalog {
      * @throws BadFileNameException if it is not
      */
     static void check(String name) {
-        if (name.isEmpty() || name.startsWith(".") || name.contains("..") || name.indexOf('/') >= 0
-                || name.indexOf('\\') >= 0 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new BadFileNameException(name);
+        String reason = null;
+        if (name.isEmpty()) {
+            reason = "it is empty";
         }
+        else if (name.contains("..")) {
+            reason = "it contains '..'";
+        }
+        else if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0) {
+            reason = "it contains a path separator";
+        }
+        else if (name.startsWith(".")) {
+            reason = "hidden files (names starting with '.') are not served";
+        }
+        else if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            reason = "it contains a control character";
+        }
+        if (reason != null) {
+            throw new BadFileNameException(name, reason);
+        }
+    }
+
+    /** A name as it may be shown in an answer: at most 64 characters, control characters replaced. */
+    static String shown(String name) {
+        String printable = name.codePoints()
+            .map(c -> (c < 0x20 || c == 0x7f) ? '?' : c)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
+        return (printable.length() <= 64) ? printable : printable.substring(0, 64) + "...";
     }
 
     private static long size(Path file) {
@@ -103,8 +127,8 @@ public final class FileCatalog {
 
         private static final long serialVersionUID = 1L;
 
-        BadFileNameException(String name) {
-            super("Not a plain file name: '" + name + "'; names must not contain '..' or a path separator");
+        BadFileNameException(String name, String reason) {
+            super("Not a plain file name: '" + shown(name) + "': " + reason);
         }
     }
 }

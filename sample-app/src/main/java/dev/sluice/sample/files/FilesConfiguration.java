@@ -2,34 +2,24 @@ package dev.sluice.sample.files;
 
 import java.io.IOException;
 
-import dev.sluice.autoconfigure.SluiceProperties;
 import dev.sluice.boot.BufferedConsumerFactory;
-import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.sample.SampleProperties;
-import dev.sluice.task.Cooperator;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The file downloads: the catalog of {@code sample.files.dir}, whose sample files are made at start-up when missing,
- * and the download service.
+ * The file downloads: the catalog of {@code sample.files.dir}, whose sample files are made at start-up when missing.
  */
 @Configuration(proxyBeanMethods = false)
 class FilesConfiguration {
 
     @Bean
-    FileCatalog fileCatalog(SampleProperties properties) throws IOException {
+    FileCatalog fileCatalog(SampleProperties properties, BufferedConsumerFactory consumers) throws IOException {
+        // each download's consumer is made per request under the group "downloads": say the settings name is used
+        consumers.declare(DownloadController.GROUP);
         FileCatalog catalog = new FileCatalog(properties.files().dir());
         SampleFiles.ensure(catalog.dir(), properties.files().create());
         return catalog;
-    }
-
-    @Bean
-    Downloads downloads(BufferedConsumerFactory consumers, ProducerRegistry registry, Cooperator cooperator,
-            SluiceProperties sluice, SampleProperties properties) {
-        consumers.declare(Downloads.CONSUMER_SETTINGS); // sluice.consumers.downloads names no bean: say it is used
-        return new Downloads(consumers, registry, cooperator, Math.toIntExact(sluice.getFile().getChunkSize().toBytes()),
-                properties.files().maxPerFile());
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.sample.files;
 
 import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.sample.SampleAppTest;
+import dev.sluice.servlet.HttpTransfers;
 import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,7 +22,7 @@ abstract class DownloadTestSupport {
     protected FileCatalog catalog;
 
     @Autowired
-    protected Downloads downloads;
+    protected HttpTransfers downloads;
 
     @BeforeEach
     void noDownloadRuns() {

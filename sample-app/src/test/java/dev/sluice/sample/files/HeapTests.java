@@ -95,7 +95,7 @@ class HeapTests extends DownloadTestSupport {
 
     private long pausedDownloads() {
         return this.registry.producers().stream()
-            .filter(producer -> producer.name().startsWith("download:" + FILE))
+            .filter(producer -> producer.name().startsWith(DownloadController.GROUP + "#"))
             .map(ProducerSnapshot::state)
             .filter(ProducerState.PAUSED::equals)
             .count();

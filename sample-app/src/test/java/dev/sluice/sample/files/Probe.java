@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import dev.sluice.registry.ConsumerSnapshot;
 import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.registry.ProducerSnapshot;
+import dev.sluice.servlet.HttpTransfers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,8 +20,18 @@ final class Probe {
     private Probe() {
     }
 
+    /** The registry name of the producer of the {@code slot}-th concurrent download. */
+    static String producerName(int slot) {
+        return DownloadController.GROUP + "#" + slot;
+    }
+
+    /** The registry name of the consumer of the {@code slot}-th concurrent download. */
+    static String consumerName(int slot) {
+        return producerName(slot) + ".response";
+    }
+
     /** Waits until no download runs, so that the next one gets slot 1. */
-    static void awaitIdle(Downloads downloads) {
+    static void awaitIdle(HttpTransfers downloads) {
         await().atMost(Duration.ofSeconds(20)).until(() -> downloads.running() == 0);
     }
 

@@ -28,9 +28,9 @@ class SlowClientTests extends DownloadTestSupport {
 
     private static final String FILE = "64MiB.bin";
 
-    private static final String PRODUCER = Downloads.producerName(FILE, 1);
+    private static final String PRODUCER = Probe.producerName(1);
 
-    private static final String CONSUMER = Downloads.consumerName(FILE, 1);
+    private static final String CONSUMER = Probe.consumerName(1);
 
     @Autowired
     private RestTestClient client;
@@ -44,7 +44,7 @@ class SlowClientTests extends DownloadTestSupport {
      */
     @Test
     void aSlowClientPausesTheDownloadAndItsBufferStaysBounded() throws Exception {
-        long bound = this.sluice.waterMarks(Downloads.CONSUMER_SETTINGS).high()
+        long bound = this.sluice.waterMarks(DownloadController.GROUP).high()
                 + this.sluice.getFile().getChunkSize().toBytes();
         AtomicLong deepest = new AtomicLong();
         AtomicBoolean sampling = new AtomicBoolean(true);

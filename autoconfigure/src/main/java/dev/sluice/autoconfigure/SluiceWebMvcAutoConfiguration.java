@@ -1,0 +1,75 @@
+package dev.sluice.autoconfigure;
+
+import dev.sluice.boot.BufferedConsumerFactory;
+import dev.sluice.boot.FileTransfers;
+import dev.sluice.registry.ProducerRegistry;
+import dev.sluice.servlet.FileReads;
+import dev.sluice.servlet.HttpTransfers;
+import dev.sluice.servlet.SluiceBody;
+import dev.sluice.servlet.mvc.SluiceBodyHandlerInstaller;
+import dev.sluice.servlet.mvc.SluiceBodyReturnValueHandler;
+import dev.sluice.servlet.tomcat.ConnectionCloserValve;
+import org.apache.catalina.startup.Tomcat;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
+
+/**
+ * Files and streams over HTTP in a servlet web application with Spring MVC: controllers may return a
+ * {@link SluiceBody}. Beans: the shared {@link FileReads} ({@code sluice.http.read-threads}), {@link HttpTransfers}
+ * (chunks of {@code sluice.file.chunk-size}, each group's water marks from {@code sluice.consumers.<group>.*}), the
+ * return-value handler and what puts it first; on Tomcat, the valve that lets a failed transfer abort its connection.
+ */
+@AutoConfiguration(after = SluiceAutoConfiguration.class)
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass({ SluiceBody.class, RequestMappingHandlerAdapter.class })
+@ConditionalOnBean(ProducerRegistry.class)
+@EnableConfigurationProperties(SluiceHttpProperties.class)
+public final class SluiceWebMvcAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    FileReads sluiceFileReads(SluiceHttpProperties properties) {
+        return new FileReads(properties.getReadThreads());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    HttpTransfers sluiceHttpTransfers(ProducerRegistry registry, BufferedConsumerFactory consumers,
+            FileReads fileReads, FileTransfers fileTransfers) {
+        return new HttpTransfers(registry, consumers::waterMarks, fileReads, fileTransfers.chunkSize());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SluiceBodyReturnValueHandler sluiceBodyReturnValueHandler(HttpTransfers transfers) {
+        return new SluiceBodyReturnValueHandler(transfers);
+    }
+
+    @Bean
+    static SluiceBodyHandlerInstaller sluiceBodyHandlerInstaller(ObjectProvider<SluiceBodyReturnValueHandler> handler) {
+        return new SluiceBodyHandlerInstaller(handler::getObject);
+    }
+
+    /** On Tomcat: a transfer that fails after the response was committed closes its connection at once. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ Tomcat.class, TomcatServletWebServerFactory.class, ConnectionCloserValve.class })
+    static final class TomcatConnectionCloser {
+
+        @Bean
+        WebServerFactoryCustomizer<TomcatServletWebServerFactory> sluiceConnectionCloserValve() {
+            return factory -> factory.addContextValves(new ConnectionCloserValve());
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.sluice.servlet;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.sluice.BufferedConsumer;
+import dev.sluice.PushProducer;
+import dev.sluice.file.FileTransferStoppedException;
+import dev.sluice.internal.Log;
+
+/**
+ * A push producer of the bytes {@code [from, to)} of an open file, read in chunks on a shared {@link Executor} (the
+ * application's {@link FileReads}) and written into a byte consumer until the consumer's buffer is full; the pause
+ * that follows stops the reads, the resume starts them again. A read task writes at most {@value #CHUNKS_PER_TURN}
+ * chunks, then queues itself again behind other transfers.
+ *
+ * <p>The file's size is checked against the size the transfer started with: a read that finds the end of the file
+ * early, or a size that differs once the last chunk is read, fails the transfer with a {@link FileChangedException}
+ * before that last chunk is written, so a changed file never yields a complete-looking body.
+ *
+ * <p>The {@link #start() future} completes when the last chunk has been written and the producer has unregistered;
+ * it fails with the read's exception, or with a {@link FileTransferStoppedException} when the consumer stops the
+ * producer. The file is closed in every case.
+ */
+final class FileRegionProducer implements PushProducer {
+
+    static final int CHUNKS_PER_TURN = 16;
+
+    private static final Log log = Log.of(FileRegionProducer.class);
+
+    private static final int PAUSED = 1;
+
+    private static final int STOPPED = 2;
+
+    /** A read task is queued or running: only it touches the channel and the position. */
+    private static final int SCHEDULED = 4;
+
+    private static final int DONE = 8;
+
+    private final Path file;
+
+    private final FileChannel channel;
+
+    private final long expectedSize;
+
+    private final long end;
+
+    private final int chunkSize;
+
+    private final Executor reads;
+
+    private final BufferedConsumer<ByteBuffer> consumer;
+
+    private final AtomicInteger state = new AtomicInteger();
+
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+
+    private final Runnable readTask = this::readSome;
+
+    /** Read task only. */
+    private long position;
+
+    FileRegionProducer(Path file, FileChannel channel, long expectedSize, long from, long to, int chunkSize,
+            Executor reads, BufferedConsumer<ByteBuffer> consumer) {
+        this.file = file;
+        this.channel = channel;
+        this.expectedSize = expectedSize;
+        this.position = from;
+        this.end = to;
+        this.chunkSize = chunkSize;
+        this.reads = reads;
+        this.consumer = consumer;
+    }
+
+    /** Registers with the consumer and starts reading; returns the transfer's future. */
+    CompletableFuture<Void> start() {
+        this.consumer.registerProducer(this, true);
+        schedule();
+        return this.finished;
+    }
+
+    @Override
+    public void pauseProducing() {
+        this.state.getAndUpdate(s -> s | PAUSED);
+    }
+
+    @Override
+    public void resumeProducing() {
+        this.state.getAndUpdate(s -> s & ~PAUSED);
+        schedule();
+    }
+
+    @Override
+    public void stopProducing() {
+        int before = this.state.getAndUpdate(s -> s | STOPPED);
+        if ((before & (SCHEDULED | STOPPED)) == 0) {
+            end(new FileTransferStoppedException()); // no read is running: nobody else will close the file
+        }
+    }
+
+    private void schedule() {
+        for (;;) {
+            int current = this.state.get();
+            if ((current & (PAUSED | STOPPED | SCHEDULED | DONE)) != 0) {
+                return;
+            }
+            if (this.state.compareAndSet(current, current | SCHEDULED)) {
+                break;
+            }
+        }
+        try {
+            this.reads.execute(this.readTask);
+        }
+        catch (RejectedExecutionException ex) {
+            this.state.getAndUpdate(s -> s & ~SCHEDULED);
+            end(ex);
+        }
+    }
+
+    private void readSome() {
+        for (int chunks = 0; chunks < CHUNKS_PER_TURN; chunks++) {
+            int current = this.state.get();
+            if ((current & STOPPED) != 0) {
+                end(new FileTransferStoppedException());
+                return;
+            }
+            if ((current & PAUSED) != 0) {
+                break;
+            }
+            ByteBuffer chunk;
+            try {
+                chunk = readChunk();
+            }
+            catch (IOException | RuntimeException failure) {
+                end(failure);
+                return;
+            }
+            boolean more = this.consumer.write(chunk);
+            if (this.position == this.end) {
+                this.consumer.unregisterProducer();
+                end(null);
+                return;
+            }
+            if (!more) {
+                break; // the consumer wants a pause: the pause, then a resume that schedules the next read, follow
+            }
+        }
+        int after = this.state.updateAndGet(s -> s & ~SCHEDULED);
+        if ((after & STOPPED) != 0) {
+            end(new FileTransferStoppedException());
+        }
+        else if (this.consumer.isWritable()) {
+            schedule(); // a resume that came while this task ran could not schedule: go on
+        }
+    }
+
+    private ByteBuffer readChunk() throws IOException {
+        int length = (int) Math.min(this.chunkSize, this.end - this.position);
+        ByteBuffer chunk = ByteBuffer.allocate(length);
+        while (chunk.hasRemaining()) {
+            if (this.channel.read(chunk, this.position + chunk.position()) < 0) {
+                throw new FileChangedException(this.file, this.expectedSize, this.channel.size());
+            }
+        }
+        this.position += length;
+        if (this.position == this.end) {
+            long size = this.channel.size();
+            if (size != this.expectedSize) {
+                throw new FileChangedException(this.file, this.expectedSize, size);
+            }
+        }
+        return chunk.flip();
+    }
+
+    /** Closes the file and completes the future, once. */
+    private void end(@org.jspecify.annotations.Nullable Throwable failure) {
+        if ((this.state.getAndUpdate(s -> s | DONE) & DONE) != 0) {
+            return;
+        }
+        try {
+            this.channel.close();
+        }
+        catch (IOException ex) {
+            log.debug("Closing {} failed: {}", this.file, ex.toString());
+        }
+        if (failure == null) {
+            this.finished.complete(null);
+        }
+        else {
+            this.finished.completeExceptionally(failure);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileRegionProducer[" + this.file + ", up to byte " + this.end + "]";
+    }
+}

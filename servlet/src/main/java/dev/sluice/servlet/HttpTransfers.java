@@ -1,0 +1,318 @@
+package dev.sluice.servlet;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+import dev.sluice.BufferedConsumer;
+import dev.sluice.WaterMarks;
+import dev.sluice.Weigher;
+import dev.sluice.file.FileTransferStoppedException;
+import dev.sluice.internal.Log;
+import dev.sluice.registry.ProducerRegistry;
+import dev.sluice.stream.ByteStream;
+import dev.sluice.stream.StreamProducer;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends {@link SluiceBody} responses: the HTTP semantics described there, then the body through a
+ * {@link ServletOutputConsumer}, so that a slow client pauses its producer instead of filling the heap or holding a
+ * thread. Needs no Spring: in a plain servlet, {@code transfers.send(SluiceBody.file(path), request, response)};
+ * Spring MVC controllers return the body and the starter's return-value handler calls this.
+ *
+ * <h2>One transfer</h2>
+ * Statuses and headers are decided on the calling thread from the file's attributes; the file is opened only when a
+ * body is to be sent (never for HEAD, 304, 412, 416). Then the request goes asynchronous and the method returns: a
+ * file is read on the shared {@link FileReads} by a push producer that the consumer pauses above its high-water mark
+ * ({@code waterMarks} of the transfer's group) and resumes at the low one; a stream or producer body runs as it
+ * writes. Each transfer is in the registry while it runs (see {@link SluiceBody}).
+ *
+ * <h2>Endings</h2>
+ * <ul>
+ *   <li>Complete: the response completes once the container has flushed the last byte.</li>
+ *   <li>The client goes away: the producer is stopped and the file closed; one DEBUG line.</li>
+ *   <li>The transfer fails (a read fails, the file changes size, a producer fails, or writes another length than
+ *       announced): one WARN line naming the cause, and the response is aborted (see {@link ServletOutputConsumer}),
+ *       never completed short. A stop through the registry aborts too, with a DEBUG line.</li>
+ * </ul>
+ */
+public final class HttpTransfers {
+
+    /** The registry group of a transfer that names none and gets no default from its caller. */
+    public static final String DEFAULT_GROUP = "http";
+
+    private static final Log log = Log.of(HttpTransfers.class);
+
+    private final TransferRegistrations registrations;
+
+    private final Function<String, WaterMarks> waterMarks;
+
+    private final Executor fileReads;
+
+    private final int chunkSize;
+
+    /**
+     * Creates the sender.
+     *
+     * @param registry where transfers are registered while they run
+     * @param waterMarks the water marks of a group's consumers
+     * @param fileReads where files are read (shared by all transfers; a {@link FileReads})
+     * @param chunkSize the bytes of each file read
+     */
+    public HttpTransfers(ProducerRegistry registry, Function<String, WaterMarks> waterMarks, Executor fileReads,
+            int chunkSize) {
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunkSize must be positive, was " + chunkSize);
+        }
+        this.registrations = new TransferRegistrations(Objects.requireNonNull(registry, "registry"));
+        this.waterMarks = Objects.requireNonNull(waterMarks, "waterMarks");
+        this.fileReads = Objects.requireNonNull(fileReads, "fileReads");
+        this.chunkSize = chunkSize;
+    }
+
+    /**
+     * Answers {@code request} with {@code body}, in group {@link #DEFAULT_GROUP} unless the body names one.
+     *
+     * @throws IOException if the file cannot be opened, or the response cannot be had; nothing was sent then
+     */
+    public void send(SluiceBody body, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        send(body, request, response, DEFAULT_GROUP);
+    }
+
+    /**
+     * Answers {@code request} with {@code body}, in {@code defaultGroup} unless the body names a group. Returns once
+     * the headers are decided; the body goes on asynchronously.
+     *
+     * @throws IOException if the file cannot be opened, or the response cannot be had; nothing was sent then
+     */
+    public void send(SluiceBody body, HttpServletRequest request, HttpServletResponse response, String defaultGroup)
+            throws IOException {
+        String group = (body.group() != null) ? body.group() : defaultGroup;
+        Path file = body.file();
+        if (file != null) {
+            sendFile(body, file, group, request, response);
+        }
+        else {
+            sendStream(body, group, request, response);
+        }
+    }
+
+    /** How many transfers run now. */
+    public int running() {
+        return this.registrations.running();
+    }
+
+    private void sendFile(SluiceBody body, Path file, String group, HttpServletRequest request,
+            HttpServletResponse response) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        }
+        catch (NoSuchFileException ex) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        catch (AccessDeniedException ex) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+            return;
+        }
+        if (!attributes.isRegularFile()) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        long size = attributes.size();
+        Validators validators = Validators.of(size, attributes.lastModifiedTime());
+        response.setHeader("ETag", validators.etag());
+        response.setDateHeader("Last-Modified", validators.lastModified());
+        response.setHeader("Accept-Ranges", "bytes");
+        Validators.Outcome outcome = validators.evaluate(request);
+        ByteRange range = null;
+        if (outcome == Validators.Outcome.PROCEED) {
+            RangeRequest asked = rangeAsked(request, validators, size);
+            if (asked instanceof RangeRequest.Unsatisfiable) {
+                response.setHeader("Content-Range", "bytes */" + size);
+                response.sendError(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
+                return;
+            }
+            range = (asked instanceof ByteRange byteRange) ? byteRange : null;
+        }
+        body.headers().forEach(response::setHeader);
+        if (outcome == Validators.Outcome.NOT_MODIFIED) {
+            response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+            return;
+        }
+        if (outcome == Validators.Outcome.PRECONDITION_FAILED) {
+            response.setStatus(HttpServletResponse.SC_PRECONDITION_FAILED);
+            response.setContentLength(0);
+            return;
+        }
+        response.setContentType(contentType(body, file, request));
+        long from = 0;
+        long to = size;
+        if (range != null) {
+            response.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
+            response.setHeader("Content-Range", range.contentRange(size));
+            from = range.first();
+            to = range.last() + 1;
+        }
+        response.setContentLengthLong(to - from);
+        if ("HEAD".equals(request.getMethod()) || from == to) {
+            return; // nothing to read: the container sends the headers
+        }
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            long opened = channel.size();
+            if (opened != size) {
+                throw new FileChangedException(file, size, opened);
+            }
+        }
+        catch (IOException ex) {
+            channel.close();
+            throw ex;
+        }
+        long start = from;
+        long end = to;
+        start(group, request, response, file.toString(), -1, consumer -> new FileRegionProducer(file, channel, size, start,
+                end, this.chunkSize, this.fileReads, consumer).start(), channel::close);
+    }
+
+    private static @Nullable RangeRequest rangeAsked(HttpServletRequest request, Validators validators, long size) {
+        String range = request.getHeader("Range");
+        if (range == null || !"GET".equals(request.getMethod())) {
+            return null; // RFC 9110 defines ranges for GET only; HEAD answers as a GET without Range
+        }
+        String ifRange = request.getHeader("If-Range");
+        if (ifRange != null && !validators.ifRangeMatches(ifRange, request)) {
+            return null; // the client's copy is stale: send the whole new one
+        }
+        return RangeRequest.parse(range, size);
+    }
+
+    private void sendStream(SluiceBody body, String group, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        response.setContentType((body.contentType() != null) ? body.contentType() : SluiceBody.OCTET_STREAM);
+        body.headers().forEach(response::setHeader);
+        long length = body.contentLength();
+        if (length >= 0) {
+            response.setContentLengthLong(length);
+        }
+        ByteStream stream = body.stream();
+        if ("HEAD".equals(request.getMethod())) {
+            if (stream != null) {
+                stream.close();
+            }
+            return;
+        }
+        String what = (stream != null) ? "stream " + stream : "a producer body";
+        if (stream != null) {
+            start(group, request, response, what, length, consumer -> new StreamProducer(stream).beginProducing(consumer),
+                    stream::close);
+        }
+        else {
+            SluiceBody.BodyProducer producer = Objects.requireNonNull(body.producer());
+            start(group, request, response, what, length, producer::start, () -> {
+            });
+        }
+    }
+
+    private void start(String group, HttpServletRequest request, HttpServletResponse response, String what,
+            long expectedLength, Starter starter, Cleanup notStarted) throws IOException {
+        TransferRegistrations.Claim claim = this.registrations.claim(group);
+        WaterMarks marks = this.waterMarks.apply(group);
+        ServletOutputConsumer out;
+        try {
+            out = ServletOutputConsumer.on(request, response)
+                .start(sink -> BufferedConsumer.builder(sink)
+                    .name(claim.consumerName())
+                    .waterMarks(marks)
+                    .weigher(Weigher.bytes())
+                    .build());
+        }
+        catch (IOException | RuntimeException ex) {
+            claim.release();
+            notStarted.run();
+            throw ex;
+        }
+        BufferedConsumer<ByteBuffer> consumer = out.consumer();
+        claim.follow(consumer);
+        CompletionStage<?> transfer;
+        try {
+            transfer = starter.start(consumer);
+        }
+        catch (Exception ex) {
+            log.warn("Transfer of {} ('{}') could not start: {}", what, claim.producerName(), ex.toString());
+            notStarted.run();
+            out.finish(ex);
+            return;
+        }
+        transfer.whenComplete((result, failure) -> ended(out, what, claim.producerName(), expectedLength, failure));
+    }
+
+    private static void ended(ServletOutputConsumer out, String what, String name, long expectedLength,
+            @Nullable Throwable failure) {
+        Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+                : failure;
+        long written = out.consumer().acceptedUnits();
+        if (cause == null && expectedLength >= 0 && written != expectedLength) {
+            cause = new IllegalStateException("The producer wrote " + written + " bytes; the response announced "
+                    + expectedLength);
+        }
+        if (cause == null) {
+            out.finish(null);
+            return;
+        }
+        if (!out.isClientGone()) {
+            if (cause instanceof FileTransferStoppedException || cause instanceof CancellationException) {
+                log.debug("Transfer of {} ('{}') was stopped after {} bytes; the response is aborted", what, name,
+                        written);
+            }
+            else {
+                log.warn("Transfer of {} ('{}') failed after {} bytes; the response is aborted: {}", what, name,
+                        written, cause.toString());
+            }
+        }
+        out.finish(cause);
+    }
+
+    private static String contentType(SluiceBody body, Path file, HttpServletRequest request) {
+        if (body.contentType() != null) {
+            return body.contentType();
+        }
+        Path name = file.getFileName();
+        ServletContext context = request.getServletContext();
+        String known = (name != null && context != null) ? context.getMimeType(name.toString()) : null;
+        return (known != null) ? known : SluiceBody.OCTET_STREAM;
+    }
+
+    @Override
+    public String toString() {
+        return "HttpTransfers[" + running() + " running]";
+    }
+
+    @FunctionalInterface
+    private interface Starter {
+
+        CompletionStage<?> start(BufferedConsumer<ByteBuffer> consumer) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Cleanup {
+
+        void run() throws IOException;
+    }
+}
