@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Threads: as a {@link Consumer} it keeps the threading contract. {@code write}, {@code registerProducer} and
  * {@code unregisterProducer} may be called from any thread; they run, with {@link #sendNextPage()} and
- * {@link #stopped()}, on the serial actor of its {@link PageBroker}, so the calls it makes to its sender
+ * {@link #stopped()}, on the serial lane of its {@link PageBroker}, so the calls it makes to its sender
  * ({@code resumeProducing}, {@code stopProducing}) are serialized, in order, never under a lock, and a read the sender
  * makes from inside {@code resumeProducing} writes into the pager at once, nested, as in Twisted.
  */
@@ -32,10 +32,10 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
 
     private final FileSender sender;
 
-    /** Chunks read and not yet sent; written on the actor, read by {@link #bufferedChunks()} from any thread. */
+    /** Chunks read and not yet sent; written on the lane, read by {@link #bufferedChunks()} from any thread. */
     private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
 
-    /** The sender while it is registered; confined to the actor. */
+    /** The sender while it is registered; confined to the lane. */
     private @Nullable Producer producer;
 
     /**

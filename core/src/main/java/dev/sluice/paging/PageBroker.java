@@ -3,10 +3,11 @@ package dev.sluice.paging;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 import dev.sluice.Consumer;
 import dev.sluice.PullProducer;
-import dev.sluice.internal.SerialActor;
+import dev.sluice.internal.SerialLane;
 
 /**
  * Sends pages when its transport is ready: the paging part of Twisted's Perspective Broker (PG-2, PG-3). The broker is
@@ -20,7 +21,7 @@ import dev.sluice.internal.SerialActor;
  *
  * <h2>Threads</h2>
  * Any thread may call the broker, start its pagers and drive its transport. The broker and its pagers share one
- * lock-free serial actor ({@code dev.sluice.internal.SerialActor}): {@link #registerPageProducer},
+ * lock-free serial lane ({@code dev.sluice.internal.SerialLane}): {@link #registerPageProducer},
  * {@link #resumeProducing()} and {@link #stopProducing()}, and a {@link FilePager}'s consumer calls, run one at a time.
  * A call made while the broker is idle runs at once on the caller's thread; a call from another thread while one runs
  * is queued and run right after it, by the thread running it, without blocking the caller; a call made from inside a
@@ -29,15 +30,17 @@ import dev.sluice.internal.SerialActor;
  * {@link Pager#stillPaging()}) is never interleaved with another thread's calls, the last page of a pager always
  * precedes its {@code endedPaging}, and the calls the broker makes to its transport ({@code registerProducer},
  * {@code unregisterProducer}) and a pager makes to its collector and its file reader are serialized, in order, with no
- * lock held.
+ * lock held. The thread running the lane runs the calls others queue for as long as they keep coming; a broker that
+ * several threads drive as fast as they can should be given a hand-off executor
+ * ({@link #PageBroker(Consumer, Executor)}). No call ever runs on a pool the caller did not give.
  */
 public final class PageBroker implements PullProducer {
 
     private final Consumer<?> transport;
 
-    private final SerialActor actor = new SerialActor("PageBroker");
+    private final SerialLane lane;
 
-    /** The pagers still paging, oldest first; confined to the actor. */
+    /** The pagers still paging, oldest first; confined to the lane. */
     private final List<Pager<?>> pagers = new ArrayList<>();
 
     /** The size of {@link #pagers} after the last call, for other threads. */
@@ -50,6 +53,20 @@ public final class PageBroker implements PullProducer {
      */
     public PageBroker(Consumer<?> transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.lane = new SerialLane("PageBroker");
+    }
+
+    /**
+     * Creates a broker that paces its pages by {@code transport} and whose lane hands long drains to {@code handOff}:
+     * for a broker that several threads drive as fast as they can, where the thread that found the lane idle would
+     * otherwise run their calls for as long as they keep coming.
+     *
+     * @param transport the consumer whose readiness paces the pages
+     * @param handOff where a drain that has run past its budget goes on
+     */
+    public PageBroker(Consumer<?> transport, Executor handOff) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.lane = new SerialLane("PageBroker", handOff);
     }
 
     /**
@@ -103,9 +120,9 @@ public final class PageBroker implements PullProducer {
         return this.pagerCount;
     }
 
-    /** Runs {@code call} on the actor the broker shares with its pagers: now, nested, or after the running call. */
+    /** Runs {@code call} on the lane the broker shares with its pagers: now, nested, or after the running call. */
     void serially(Runnable call) {
-        this.actor.execute(() -> {
+        this.lane.execute(() -> {
             try {
                 call.run();
             }

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * Java constructor must not do (the broker may call back before a subclass is built).
  *
  * <p>Threads: {@link #start()} and {@link #stopPaging()} may be called from any thread. The broker calls
- * {@link #sendNextPage()}, {@link #stillPaging()} and {@link #stopped()} on the serial actor it shares with its pagers
+ * {@link #sendNextPage()}, {@link #stillPaging()} and {@link #stopped()} on the serial lane it shares with its pagers
  * (see {@link PageBroker}), so they never overlap and the collector's calls are serialized and in order.
  *
  * @param <P> the page type
@@ -96,12 +96,12 @@ public abstract class Pager<P> {
         this.paging = false;
     }
 
-    /** Sends a page to the collector; for subclasses that page on their own schedule, from the broker's actor. */
+    /** Sends a page to the collector; for subclasses that page on their own schedule, from the broker's lane. */
     protected final void send(P page) {
         this.collector.gotPage(page);
     }
 
-    /** The pacing broker, whose actor serializes this pager's work. */
+    /** The pacing broker, whose lane serializes this pager's work. */
     final PageBroker broker() {
         return this.broker;
     }

@@ -7,7 +7,7 @@ import java.util.Objects;
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
 import dev.sluice.PushProducer;
-import dev.sluice.internal.SerialActor;
+import dev.sluice.internal.SerialLane;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threads</h2>
  * The proxy keeps {@link dev.sluice.Consumer}'s threading contract on both of its sides. Every public method may be
- * called from any thread. Its state machine runs on a lock-free serial actor ({@code dev.sluice.internal.SerialActor}):
+ * called from any thread. Its state machine runs on a lock-free serial lane ({@code dev.sluice.internal.SerialLane}):
  * the calls run one at a time, never overlapping, each seeing what the one before it did.
  * <ul>
  *   <li>A call made while the proxy is idle runs at once on the caller's thread, which also runs the calls other
@@ -45,14 +45,14 @@ import org.jspecify.annotations.Nullable;
  *       inside the proxy's write; the producer above writing from inside its {@code resumeProducing}) runs at once,
  *       nested, as in Twisted.</li>
  *   <li>Every call the proxy makes ({@code write} and {@code unregisterProducer} below; {@code pauseProducing},
- *       {@code resumeProducing} and {@code stopProducing} above) is made from the actor, so the producer above sees
+ *       {@code resumeProducing} and {@code stopProducing} above) is made from the lane, so the producer above sees
  *       its callbacks serialized, in the order of the state changes that caused them, and none is lost. No lock is
  *       held during any of them.</li>
- *   <li>Writes from several threads reach the consumer below in the order the actor ran them: each writer's chunks
+ *   <li>Writes from several threads reach the consumer below in the order the lane ran them: each writer's chunks
  *       in that writer's order.</li>
  * </ul>
  * Subclasses change the behaviour through the protected {@code handle...} methods and {@code writeSomeData}, which
- * run on the actor; the protected fields belong to the actor and must be read and written only from there.
+ * run on the lane; the protected fields belong to the lane and must be read and written only from there.
  *
  * @param <T> the chunk type
  */
@@ -85,7 +85,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Chunks waiting to be written, in order. */
     protected final List<T> buffer = new ArrayList<>();
 
-    private final SerialActor actor = new SerialActor(getClass().getSimpleName());
+    private final SerialLane lane = new SerialLane(getClass().getSimpleName());
 
     /** The size of {@link #buffer} after the last call, for other threads. */
     private volatile int bufferedChunks;
@@ -186,9 +186,9 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         return this.bufferedChunks;
     }
 
-    /** Runs {@code call} on the actor: now, nested, or after the running call (see the class comment). */
+    /** Runs {@code call} on the lane: now, nested, or after the running call (see the class comment). */
     private void serially(Runnable call) {
-        this.actor.execute(() -> {
+        this.lane.execute(() -> {
             try {
                 call.run();
             }
@@ -200,7 +200,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     /**
      * Pauses and relays the pause to a push producer above (PCP-B2), edge-triggered: not to a producer this proxy has
-     * already paused. Runs on the actor.
+     * already paused. Runs on the lane.
      */
     protected void handlePause() {
         this.paused = true;
@@ -213,7 +213,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /**
      * Sends the buffer as one merged write, then resumes the producer above (PCP-B3): a pull producer always; a push
      * producer only to balance a pause this proxy passed up, and not when the merged write has paused the proxy again
-     * (the consumer below paused it from inside the write). Runs on the actor.
+     * (the consumer below paused it from inside the write). Runs on the lane.
      */
     protected void handleResume() {
         this.paused = false;
@@ -243,7 +243,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         }
     }
 
-    /** Stops the producer above and forgets the consumer below (PCP-B4). Runs on the actor. */
+    /** Stops the producer above and forgets the consumer below (PCP-B4). Runs on the lane. */
     protected void handleStop() {
         Producer above = this.producer;
         if (above != null) {
@@ -252,7 +252,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         this.consumer = null;
     }
 
-    /** Buffers or passes down one chunk (PCP-B5). Runs on the actor. */
+    /** Buffers or passes down one chunk (PCP-B5). Runs on the lane. */
     protected void handleWrite(T data) {
         if (mustBuffer()) {
             this.buffer.add(data);
@@ -265,12 +265,12 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         }
     }
 
-    /** Whether a write now must wait in the buffer. Runs on the actor. */
+    /** Whether a write now must wait in the buffer. Runs on the lane. */
     protected final boolean mustBuffer() {
         return this.paused || (!this.iAmStreaming && !this.outstandingPull);
     }
 
-    /** Finishes the consumer below, then unregisters (PCP-B6). Runs on the actor. */
+    /** Finishes the consumer below, then unregisters (PCP-B6). Runs on the lane. */
     protected void handleFinish() {
         if (this.consumer instanceof Finishable finishable) {
             finishable.finish();
@@ -278,14 +278,14 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         handleUnregister();
     }
 
-    /** Stores the producer (PCP-B7). Runs on the actor. */
+    /** Stores the producer (PCP-B7). Runs on the lane. */
     protected void handleRegister(Producer producer, boolean streaming) {
         this.upstreamPaused = false;
         this.producer = producer;
         this.producerIsStreaming = streaming;
     }
 
-    /** Forgets the producer and unregisters from the consumer below (PCP-B8). Runs on the actor. */
+    /** Forgets the producer and unregisters from the consumer below (PCP-B8). Runs on the lane. */
     protected void handleUnregister() {
         this.upstreamPaused = false;
         this.producer = null;

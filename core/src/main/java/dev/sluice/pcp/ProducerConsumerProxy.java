@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #unregisterProducer()} passes the unregistration down only once the buffer is empty (PCP-6).</li>
  * </ul>
  * Threads: as {@link BasicProducerConsumerProxy}: any thread may call it; its state machine, {@link #writeSomeData}
- * included, runs on its serial actor, and every call it makes to the producer above or the consumer below is made
+ * included, runs on its serial lane, and every call it makes to the producer above or the consumer below is made
  * from there, serialized and in order. The pause and resume it sends up strictly alternate, whatever threads write.
  *
  * @param <T> the chunk type
@@ -33,13 +33,13 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     private final long bufferSize;
 
-    /** Whether this proxy paused the producer above and has not resumed it; written on the actor only. */
+    /** Whether this proxy paused the producer above and has not resumed it; written on the lane only. */
     protected volatile boolean producerPaused;
 
     /** Whether the producer above unregistered while data was still buffered. */
     protected boolean unregistered;
 
-    /** The units buffered; written on the actor only, volatile for {@link #bufferedUnits()}. */
+    /** The units buffered; written on the lane only, volatile for {@link #bufferedUnits()}. */
     private volatile long buffered;
 
     /**
@@ -93,7 +93,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         this.paused = true;
     }
 
-    /** Sends the buffer, then resumes a paused or pulls a pull producer above (PCP-2, PCP-6). Runs on the actor. */
+    /** Sends the buffer, then resumes a paused or pulls a pull producer above (PCP-2, PCP-6). Runs on the lane. */
     @Override
     protected void handleResume() {
         this.paused = false;
@@ -124,7 +124,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         }
     }
 
-    /** Buffers or sends one chunk, then pauses a push producer above at the bound (PCP-3). Runs on the actor. */
+    /** Buffers or sends one chunk, then pauses a push producer above at the bound (PCP-3). Runs on the lane. */
     @Override
     protected void handleWrite(T data) {
         if (mustBuffer()) {
@@ -167,7 +167,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
     /**
      * Writes as much of {@code data} as the consumer takes now and returns how many units that was: the override
      * point for partial writes (PCP-5). The default writes it all, or nothing when there is no consumer. Runs on the
-     * actor.
+     * lane.
      *
      * @param data the data
      * @return the units written, from 0 to the weight of {@code data}

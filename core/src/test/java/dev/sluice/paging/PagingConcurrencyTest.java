@@ -42,10 +42,15 @@ class PagingConcurrencyTest {
 
     private final ExecutorService threads = Executors.newFixedThreadPool(STARTERS + PUMPS);
 
+    /** Where the broker's lane continues a long drain, so a starter is not held running the pumps' calls. */
+    private final ExecutorService handOff = Executors.newSingleThreadExecutor();
+
     @AfterEach
     void shutDown() throws InterruptedException {
         this.threads.shutdownNow();
+        this.handOff.shutdownNow();
         assertThat(this.threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(this.handOff.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     /** A transport that any thread may drive; counts registrations made over a registered producer. */
@@ -106,7 +111,7 @@ class PagingConcurrencyTest {
     void pagersStartedOnManyThreadsWhileTwoThreadsPump_everyPageOnceInOrderEndedLastAndEveryFileClosed()
             throws Exception {
         SharedTransport transport = new SharedTransport();
-        PageBroker broker = new PageBroker(transport);
+        PageBroker broker = new PageBroker(transport, this.handOff);
         int total = STARTERS * PAGERS_PER_STARTER;
         CountDownLatch ended = new CountDownLatch(total);
         List<TextCollector<?>> collectors = Collections.synchronizedList(new ArrayList<>());

@@ -2,6 +2,7 @@ package dev.sluice.pcp;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -119,6 +120,46 @@ class ProxyConcurrencyTest {
         assertThat(above.overlaps()).as("overlapping upstream callbacks").isZero();
         assertThat(above.violations()).as("illegal upstream callbacks").isZero();
         assertThat(above.events()).as("pauses reached the producer above").contains("pause");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothClasses")
+    void writesQueuedBehindARunningWriteArePassedDownByTheThreadRunningTheProxyNeverByTheCommonPool(Kind kind)
+            throws Exception {
+        int queuedWrites = 5_000;
+        CountDownLatch firstWriteInside = new CountDownLatch(1);
+        CountDownLatch allQueued = new CountDownLatch(1);
+        List<String> writes = Collections.synchronizedList(new ArrayList<>());
+        List<String> writingThreads = Collections.synchronizedList(new ArrayList<>());
+        BufferedConsumer<String> below = BufferedConsumer.builder(new dev.sluice.Sink<String>() {
+            @Override
+            public boolean offer(String item) throws Exception {
+                writes.add(item);
+                writingThreads.add(Thread.currentThread().getName());
+                if (writes.size() == 1) {
+                    firstWriteInside.countDown();
+                    assertThat(allQueued.await(10, TimeUnit.SECONDS)).isTrue();
+                }
+                return true;
+            }
+        }).name("below").weigher(Weigher.items()).waterMarks(new WaterMarks(1_000_000, 0)).build();
+        BasicProducerConsumerProxy<String> proxy = kind.create(below);
+
+        Future<String> first = this.threads.submit(() -> {
+            proxy.write("first;");
+            return Thread.currentThread().getName();
+        });
+        assertThat(firstWriteInside.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < queuedWrites; i++) {
+            assertThat(proxy.write(i + ";")).isTrue(); // queued for the running thread; returns at once
+        }
+        allQueued.countDown();
+        String runner = first.get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.bufferedChunks() == 0 && below.bufferedUnits() == 0
+                && below.sentUnits() == queuedWrites + 1);
+        assertThat(writingThreads.stream().distinct().toList()).as("threads that passed writes down")
+                .containsExactly(runner);
     }
 
     private static int received(RecordingSink<String> sink) {

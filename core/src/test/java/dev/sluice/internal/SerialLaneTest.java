@@ -1,6 +1,7 @@
 package dev.sluice.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -14,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SerialActorTest {
+class SerialLaneTest {
 
-    private final SerialActor actor = new SerialActor("test");
+    private final SerialLane actor = new SerialLane("test");
 
     @Test
     void aNestedCallOnTheRunningThreadRunsAtOnceInsideTheOuterOne() {
@@ -104,6 +105,81 @@ class SerialActorTest {
         }
         finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aThreadThatFindsTheActorBusyLeavesItsCallsToTheRunningThreadAndNoneRunsOnTheCommonPool() throws Exception {
+        int queuedCalls = 5_000; // far past any per-drain budget
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch allQueued = new CountDownLatch(1);
+        List<Thread> ranOn = new ArrayList<>();
+        ExecutorService owner = Executors.newSingleThreadExecutor();
+        try {
+            Future<Thread> ownerThread = owner.submit(() -> {
+                this.actor.execute(() -> {
+                    ranOn.add(Thread.currentThread());
+                    inside.countDown();
+                    await(allQueued);
+                });
+                return Thread.currentThread();
+            });
+            await(inside);
+            for (int i = 0; i < queuedCalls; i++) {
+                this.actor.execute(() -> ranOn.add(Thread.currentThread())); // never waits: the owner runs it
+            }
+            allQueued.countDown();
+            Thread drainer = ownerThread.get(10, TimeUnit.SECONDS);
+
+            CountDownLatch last = new CountDownLatch(1);
+            this.actor.execute(last::countDown);
+            assertThat(last.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(ranOn).hasSize(queuedCalls + 1);
+            assertThat(ranOn.stream().filter(thread -> thread != drainer).map(Thread::getName).distinct().toList())
+                    .as("threads other than the one that found the actor idle").isEmpty();
+        }
+        finally {
+            owner.shutdownNow();
+        }
+    }
+
+    @Test
+    void withAHandOffExecutorALongDrainGoesOnThereInOrderAndTheThreadThatStartedItReturns() throws Exception {
+        ExecutorService handOff = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "hand-off"));
+        ExecutorService owner = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "owner"));
+        try {
+            SerialLane handingOff = new SerialLane("test", handOff);
+            int queuedCalls = 3 * SerialLane.BUDGET;
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch allQueued = new CountDownLatch(1);
+            List<String> ranOn = Collections.synchronizedList(new ArrayList<>());
+            List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+            Future<?> started = owner.submit(() -> handingOff.execute(() -> {
+                ranOn.add(Thread.currentThread().getName());
+                inside.countDown();
+                await(allQueued);
+            }));
+            await(inside);
+            for (int i = 0; i < queuedCalls; i++) {
+                int call = i;
+                handingOff.execute(() -> {
+                    ranOn.add(Thread.currentThread().getName());
+                    order.add(call);
+                });
+            }
+            allQueued.countDown();
+            started.get(10, TimeUnit.SECONDS);
+
+            CountDownLatch last = new CountDownLatch(1);
+            handingOff.execute(last::countDown);
+            assertThat(last.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(order).hasSize(queuedCalls).isSorted();
+            assertThat(ranOn.stream().distinct().toList()).containsExactly("owner", "hand-off");
+            assertThat(ranOn.stream().filter("owner"::equals).count()).isEqualTo(SerialLane.BUDGET);
+        }
+        finally {
+            handOff.shutdownNow();
+            owner.shutdownNow();
         }
     }
 
