@@ -3,6 +3,8 @@ package dev.sluice.pcp;
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
 import dev.sluice.PushProducer;
+import dev.sluice.WaterMarks;
+import dev.sluice.internal.FillLevel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  *       completes a postponed unregistration (PCP-2, PCP-6).</li>
  *   <li>A write that brings the buffer to {@code bufferSize} or more pauses a push producer above (PCP-3;
  *       greater-or-equal, as in Twisted). Pauses are edge-triggered: one per crossing, not one per write.</li>
+ *   <li>The decisions are made by the water-mark policy every Sluice consumer uses ({@code FillLevel}: full strictly
+ *       above the high mark until drained to the low mark or below), with both marks at {@code bufferSize - 1}, which
+ *       is exactly Twisted's rule: full at {@code bufferSize} or more (PCP-3), a paused producer resumed once the
+ *       buffer is below {@code bufferSize} (PCP-2), no hysteresis.</li>
  *   <li>{@link #registerProducer} resumes a pull producer at once (PCP-4).</li>
  *   <li>{@link #unregisterProducer()} passes the unregistration down only once the buffer is empty (PCP-6).</li>
  * </ul>
@@ -33,14 +39,14 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     private final long bufferSize;
 
+    /** The units buffered and whether that is full; changed on the lane only, read from any thread. */
+    private final FillLevel level;
+
     /** Whether this proxy paused the producer above and has not resumed it; written on the lane only. */
     protected volatile boolean producerPaused;
 
     /** Whether the producer above unregistered while data was still buffered. */
     protected boolean unregistered;
-
-    /** The units buffered; written on the lane only, volatile for {@link #bufferedUnits()}. */
-    private volatile long buffered;
 
     /**
      * Creates a proxy without registering it; see
@@ -58,6 +64,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
             throw new IllegalArgumentException("bufferSize must be positive, was " + bufferSize);
         }
         this.bufferSize = bufferSize;
+        this.level = new FillLevel(new WaterMarks(bufferSize - 1, bufferSize - 1)); // full at >= bufferSize
     }
 
     /**
@@ -84,7 +91,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     /** The units buffered after the last call that has run; any thread. */
     public final long bufferedUnits() {
-        return this.buffered;
+        return this.level.depth();
     }
 
     /** Marks the proxy paused; the producer above is not told (PCP-1). */
@@ -101,7 +108,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         if (!this.buffer.isEmpty()) {
             T merged = this.chunks.join(this.buffer);
             this.buffer.clear();
-            this.buffered = 0;
+            this.level.remove(this.level.depth()); // all of it: the lane is the only writer
             sent = sendSome(merged);
         }
         Consumer<T> below = this.consumer;
@@ -115,7 +122,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         if (above == null) {
             return;
         }
-        if (this.producerPaused && this.buffered < this.bufferSize) {
+        if (this.producerPaused && !this.level.isFull()) {
             this.producerPaused = false;
             above.resumeProducing();
         }
@@ -134,7 +141,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
             sendSome(data);
             this.outstandingPull = false;
         }
-        if (this.producerIsStreaming && !this.producerPaused && this.buffered >= this.bufferSize
+        if (this.producerIsStreaming && !this.producerPaused && this.level.isFull()
                 && this.producer instanceof PushProducer push) {
             this.producerPaused = true;
             push.pauseProducing();
@@ -194,12 +201,12 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     private void append(T data) {
         this.buffer.add(data);
-        this.buffered += this.chunks.weigh(data);
+        this.level.add(this.chunks.weigh(data));
     }
 
     /** Whether the producer above may go on writing: not paused, and the buffer is below {@link #bufferSize()}. */
     @Override
     protected boolean isWritable() {
-        return super.isWritable() && this.buffered < this.bufferSize;
+        return super.isWritable() && !this.level.isFull();
     }
 }

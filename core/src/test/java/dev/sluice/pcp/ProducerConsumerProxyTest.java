@@ -351,6 +351,29 @@ class ProducerConsumerProxyTest {
         }
 
         @Test
+        void pcp2_aPausedProducerIsResumedOnlyOnceTheUnsentTailIsBelowTheBufferSize() {
+            ProducerConsumerProxy<String> twoAtATime = new ProducerConsumerProxy<>(below, Chunks.strings(), false, 100) {
+                @Override
+                protected long writeSomeData(String data) {
+                    return super.writeSomeData(data.substring(0, Math.min(2, data.length())));
+                }
+            };
+            RecordingPushProducer above = new RecordingPushProducer();
+            twoAtATime.registerProducer(above, true);
+            twoAtATime.write("x".repeat(102)); // not pulled yet: buffered, 102 >= 100
+            assertThat(above.events()).containsExactly("pause");
+
+            twoAtATime.resumeProducing(); // sends 2: 100 left, still >= bufferSize
+            assertThat(twoAtATime.bufferedUnits()).isEqualTo(100);
+            assertThat(above.events()).containsExactly("pause");
+
+            twoAtATime.resumeProducing(); // sends 2: 98 left, below bufferSize
+            assertThat(twoAtATime.bufferedUnits()).isEqualTo(98);
+            assertThat(above.events()).containsExactly("pause", "resume");
+            assertThat(twoAtATime.write("y")).as("write's answer below the bound").isTrue();
+        }
+
+        @Test
         void pcp3_aLatePartialWriteBuffersTheRemainder() {
             this.proxy.registerWithConsumer();
             this.proxy.resumeProducing();
