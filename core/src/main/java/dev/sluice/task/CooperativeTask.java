@@ -185,6 +185,14 @@ public final class CooperativeTask<I extends Iterator<?>> {
         });
     }
 
+    /**
+     * Ends the task as done from inside its own step, as a Python generator's {@code return} ends it in the unit that
+     * returns rather than on the next one: the {@link #whenDone()} futures succeed now. For {@link PullToPush} (PP-8).
+     */
+    void finishFromStep() {
+        finish(Ending.DONE, null);
+    }
+
     /** Ends the task with SchedulerStopped; called by the cooperator outside its lock. */
     void schedulerStopped() {
         finish(Ending.SCHEDULER_STOPPED, null);

@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>If the pull producer's {@code resumeProducing} throws, the error is logged with the producer's name and the
  *       consumer's {@code unregisterProducer()} is called; the adapter keeps pulling until the consumer calls
  *       {@link #stopStreaming()} (PP-7). If {@code unregisterProducer} throws too, that is logged as well and the
- *       stream ends (PP-8). No exception from the producer or consumer reaches the cooperator (PP-9).</li>
+ *       stream ends in that same work unit: the task is done, its {@code whenDone} succeeds, a later
+ *       {@link #stopStreaming()} is a no-op and a later {@link #pauseProducing()} throws {@link TaskDoneException}
+ *       (PP-8, CO-8). No exception from the producer or consumer reaches the cooperator (PP-9).</li>
  * </ul>
  * All methods may be called from any thread; the pull producer's {@code resumeProducing} calls are serialized on the
  * cooperator's ticks.
@@ -288,10 +290,15 @@ public final class PullToPush implements PushProducer {
             }
             catch (Exception ex) {
                 LOG.error("Unhandled error while calling unregisterProducer on {}", PullToPush.this.consumer, ex);
+                CooperativeTask<Pull> running;
                 synchronized (PullToPush.this.lock) {
                     PullToPush.this.finished = true;
+                    running = PullToPush.this.task;
                 }
                 this.ended = true;
+                if (running != null) {
+                    running.finishFromStep(); // done in this unit (PP-8), so no later pause can leave it pending
+                }
             }
         }
     }

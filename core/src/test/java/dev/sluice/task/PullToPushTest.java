@@ -152,6 +152,27 @@ class PullToPushTest {
     }
 
     @Test
+    void pp8_theStreamEndsInTheUnitThatFailed_soALaterPauseCannotLeaveWhenDonePending() {
+        this.producer.failOnCall(3, new ArithmeticException("/ by zero"));
+        this.consumer.failUnregister(new IllegalStateException("unregister failed"));
+        streamWithCooperatingConsumer();
+
+        for (int unit = 0; unit < 3; unit++) {
+            this.scheduler.pump(); // one unit per tick
+        }
+
+        assertThat(this.producer.resumes()).isEqualTo(3);
+        assertThat(this.streaming.isFinished()).isTrue();
+        assertThat(this.streaming.coopTask().whenDone()).as("TaskDone in the failing unit").isCompleted();
+        assertThat(this.scheduler.pending()).as("ticks left").isZero();
+        // a consumer that still holds the adapter pauses it: the task is done, as in Twisted (CO-8)
+        assertThatThrownBy(this.streaming::pauseProducing).isInstanceOf(TaskDoneException.class);
+        this.streaming.stopStreaming(); // a no-op
+        assertThat(this.streaming.coopTask().whenDone()).isCompleted();
+        assertThat(this.producer.resumes()).isEqualTo(3);
+    }
+
+    @Test
     void pp7_aConsumerThatDoesNotStopStreamingKeepsGettingResumesAfterAnError() {
         this.producer.failOnCall(3, new ArithmeticException("/ by zero"));
         this.consumer.registerProducer(this.streaming, true); // no stopStreaming on unregister
