@@ -51,8 +51,10 @@ import org.jspecify.annotations.Nullable;
  * A consumer pauses a push producer from whichever thread crosses its high-water mark, and when another thread is in
  * the middle of a callback to the same producer the pause arrives only after it; meanwhile a pull producer driven on
  * the cooperator's thread would go on writing. So when the consumer is a {@link BufferView} (as
- * {@link dev.sluice.BufferedConsumer} is), a work unit that finds the buffer above the high-water mark does not pull:
- * the buffer then never exceeds the mark by more than one chunk.
+ * {@link dev.sluice.BufferedConsumer} is), a work unit pulls only while the consumer {@linkplain BufferView#isWritable()
+ * is writable}: the consumer's own water-mark policy decides, hysteresis and operator holds included, so after a
+ * crossing nothing is pulled until the buffer has drained to the low-water mark, and the buffer never exceeds the high
+ * mark by more than one chunk.
  */
 public final class PullToPush implements PushProducer {
 
@@ -271,8 +273,8 @@ public final class PullToPush implements PushProducer {
                 throw new NoSuchElementException();
             }
             BufferView view = PullToPush.this.buffer;
-            if (view != null && view.bufferedUnits() > view.highWaterMark()) {
-                return null; // the pause is on its way from another thread: do not pull meanwhile
+            if (view != null && !view.isWritable()) {
+                return null; // the consumer wants its producer paused and the pause is on its way: no pull meanwhile
             }
             try {
                 PullToPush.this.producer.resumeProducing();

@@ -3,6 +3,7 @@ package dev.sluice.task;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import dev.sluice.BufferView;
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.WaterMarks;
@@ -138,5 +139,94 @@ class PullToPushWithBufferedConsumerTest {
             assertThat(producer.resumes()).isEqualTo(3);
             assertThat(this.scheduler.pending()).isZero();
         }
+    }
+
+    /** A consumer that shows its buffer and says nothing else: no pause ever reaches the adapter from it. */
+    static final class ShownBuffer implements Consumer<String>, BufferView {
+
+        long depth;
+
+        boolean writable = true;
+
+        final List<String> written = new java.util.ArrayList<>();
+
+        @Override
+        public void registerProducer(dev.sluice.Producer producer, boolean streaming) {
+        }
+
+        @Override
+        public void unregisterProducer() {
+        }
+
+        @Override
+        public boolean write(String data) {
+            this.written.add(data);
+            return this.writable;
+        }
+
+        @Override
+        public long bufferedUnits() {
+            return this.depth;
+        }
+
+        @Override
+        public long highWaterMark() {
+            return 10;
+        }
+
+        @Override
+        public long lowWaterMark() {
+            return 5;
+        }
+
+        @Override
+        public long acceptedUnits() {
+            return 0;
+        }
+
+        @Override
+        public long sentUnits() {
+            return 0;
+        }
+
+        @Override
+        public long droppedUnits() {
+            return 0;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return this.writable;
+        }
+
+        @Override
+        public String unit() {
+            return "items";
+        }
+    }
+
+    @Test
+    void aWorkUnitPullsOnlyWhileTheConsumerIsWritable_soAfterACrossingNotUntilItHasDrainedToTheLowMark() {
+        ShownBuffer consumer = new ShownBuffer();
+        TestNonStreamingProducer producer = new TestNonStreamingProducer(consumer);
+        PullToPush adapter = new PullToPush(producer, consumer, this.cooperator);
+        adapter.startStreaming();
+        this.scheduler.pump();
+        assertThat(producer.resumes()).isEqualTo(1);
+
+        // crossed the high mark, drained to 7: between the marks the consumer still wants its producer paused
+        consumer.depth = 7;
+        consumer.writable = false;
+        for (int unit = 0; unit < 5; unit++) {
+            this.scheduler.pump();
+        }
+        assertThat(producer.resumes()).as("pulls while the consumer is not writable").isEqualTo(1);
+
+        consumer.depth = 5; // at the low mark: writable again
+        consumer.writable = true;
+        this.scheduler.pump();
+        assertThat(producer.resumes()).isEqualTo(2);
+        assertThat(consumer.written).containsExactly("0", "1");
+        adapter.stopStreaming();
     }
 }
