@@ -12,6 +12,7 @@ import dev.sluice.ProducerListener;
 import dev.sluice.PullProducer;
 import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
+import dev.sluice.internal.SerialLane;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,8 +45,12 @@ import org.jspecify.annotations.Nullable;
  *       {@link #stopStreaming()} is a no-op and a later {@link #pauseProducing()} throws {@link TaskDoneException}
  *       (PP-8, CO-8). No exception from the producer or consumer reaches the cooperator (PP-9).</li>
  * </ul>
- * All methods may be called from any thread; the pull producer's {@code resumeProducing} calls are serialized on the
- * cooperator's ticks.
+ * All methods may be called from any thread. The pull producer's callbacks — {@code resumeProducing} from the
+ * cooperator's ticks, {@code stopProducing} from whoever stops the adapter — go through one serial lane: they never
+ * overlap, a {@code stopProducing} comes after any {@code resumeProducing} in progress, and no {@code resumeProducing}
+ * follows it. {@link #stopProducing()} never waits: when a resume is in progress on the cooperator's thread, that thread
+ * delivers the stop right after it. A stop made from inside the producer's own {@code resumeProducing} (its consumer
+ * stopping it from inside a write) is delivered at once, nested, as in Twisted (PP-6).
  *
  * <h2>Bounded buffers</h2>
  * A consumer pauses a push producer from whichever thread crosses its high-water mark, and when another thread is in
@@ -65,6 +70,12 @@ public final class PullToPush implements PushProducer {
     private final Consumer<?> consumer;
 
     private final Cooperator cooperator;
+
+    /** Carries every call to the pull producer, so that they never overlap. */
+    private final SerialLane calls;
+
+    /** Whether the pull producer has been stopped; confined to {@link #calls}. */
+    private boolean producerStopped;
 
     /** The buffer to look at before each pull, when the consumer shows one. */
     private volatile @Nullable BufferView buffer;
@@ -87,6 +98,7 @@ public final class PullToPush implements PushProducer {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.cooperator = Objects.requireNonNull(cooperator, "cooperator");
         this.buffer = (consumer instanceof BufferView view) ? view : null;
+        this.calls = new SerialLane("PullToPush[" + producer + "]");
     }
 
     /**
@@ -206,8 +218,9 @@ public final class PullToPush implements PushProducer {
     }
 
     /**
-     * Stops the stream (if started) and then the pull producer. Forwarded to the pull producer on every call; only
-     * the stream's stop is idempotent (PP-6).
+     * Stops the stream (if started) and then the pull producer, after any {@code resumeProducing} in progress (see
+     * the class description). Forwarded to the pull producer on every call; only the stream's stop is idempotent
+     * (PP-6).
      */
     @Override
     public void stopProducing() {
@@ -221,7 +234,10 @@ public final class PullToPush implements PushProducer {
         if (started) {
             stopStreaming();
         }
-        this.producer.stopProducing();
+        this.calls.execute(() -> {
+            this.producerStopped = true;
+            this.producer.stopProducing();
+        });
     }
 
     /** Whether the stream has finished: stopped, or ended after a failure it could not report (PP-5, PP-8). */
@@ -276,6 +292,15 @@ public final class PullToPush implements PushProducer {
             if (view != null && !view.isWritable()) {
                 return null; // the consumer wants its producer paused and the pause is on its way: no pull meanwhile
             }
+            PullToPush.this.calls.execute(this::pull);
+            return null;
+        }
+
+        /** One pull, on the lane; none once the producer has been stopped. */
+        private void pull() {
+            if (PullToPush.this.producerStopped) {
+                return;
+            }
             try {
                 PullToPush.this.producer.resumeProducing();
             }
@@ -283,7 +308,6 @@ public final class PullToPush implements PushProducer {
                 LOG.error("Unhandled error while calling resumeProducing on {}", PullToPush.this.producer, ex);
                 unregister();
             }
-            return null;
         }
 
         private void unregister() {
