@@ -12,7 +12,7 @@ import dev.sluice.boot.FileTransfers;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
-import dev.sluice.task.Cooperator;
+import dev.sluice.twisted.task.Cooperator;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
 import org.junit.jupiter.api.Test;

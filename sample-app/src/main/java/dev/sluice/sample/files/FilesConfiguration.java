@@ -6,7 +6,7 @@ import dev.sluice.autoconfigure.SluiceProperties;
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.sample.SampleProperties;
-import dev.sluice.task.Cooperator;
+import dev.sluice.twisted.task.Cooperator;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

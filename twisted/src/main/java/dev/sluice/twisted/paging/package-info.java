@@ -1,0 +1,9 @@
+/**
+ * Paging after Twisted's {@code twisted.spread.util}: {@link dev.sluice.twisted.paging.Pager}s send data page by page to a
+ * {@link dev.sluice.twisted.paging.PageCollector}, each page when the {@link dev.sluice.twisted.paging.PageBroker}'s transport is ready
+ * for more. The collector here is local (Twisted's is remote, over Perspective Broker).
+ */
+@NullMarked
+package dev.sluice.twisted.paging;
+
+import org.jspecify.annotations.NullMarked;

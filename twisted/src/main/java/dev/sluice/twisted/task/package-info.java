@@ -1,0 +1,9 @@
+/**
+ * Cooperative multitasking after Twisted's {@code twisted.internet.task}: the {@link dev.sluice.twisted.task.Cooperator}
+ * runs many {@link dev.sluice.twisted.task.CooperativeTask}s round-robin in time slices, and {@link dev.sluice.twisted.task.PullToPush}
+ * uses it to drive a pull producer as a push producer.
+ */
+@NullMarked
+package dev.sluice.twisted.task;
+
+import org.jspecify.annotations.NullMarked;
