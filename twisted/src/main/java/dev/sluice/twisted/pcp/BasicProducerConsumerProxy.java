@@ -34,8 +34,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threads</h2>
  * The proxy keeps {@link dev.sluice.Consumer}'s threading contract on both of its sides. Every public method may be
- * called from any thread. Its state machine runs on a lock-free serial lane ({@code dev.sluice.twisted.internal.SerialLane}):
- * the calls run one at a time, never overlapping, each seeing what the one before it did.
+ * called from any thread. Its state machine runs on a lock-free serial lane
+ * ({@code dev.sluice.twisted.internal.SerialLane}): the calls run one at a time, never overlapping, each seeing what
+ * the one before it did.
  * <ul>
  *   <li>A call made while the proxy is idle runs at once on the caller's thread, which also runs the calls other
  *       threads make meanwhile. A call made from another thread while one runs is queued and run, in order per
@@ -59,7 +60,7 @@ import org.jspecify.annotations.Nullable;
 public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>, Finishable {
 
     /** How chunks are merged and weighed. */
-    protected final Chunks<T> chunks;
+    protected final ChunkType<T> chunks;
 
     /** Whether this proxy is a push producer to its consumer (Twisted's {@code iAmStreaming}). */
     protected final boolean iAmStreaming;
@@ -98,7 +99,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
      * @param chunks how chunks are merged and weighed
      * @param streaming whether this proxy registers as a push ({@code true}) or pull producer
      */
-    protected BasicProducerConsumerProxy(@Nullable Consumer<T> consumer, Chunks<T> chunks, boolean streaming) {
+    protected BasicProducerConsumerProxy(@Nullable Consumer<T> consumer, ChunkType<T> chunks, boolean streaming) {
         this.consumer = consumer;
         this.chunks = Objects.requireNonNull(chunks, "chunks");
         this.iAmStreaming = streaming;
@@ -113,7 +114,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
      * @param <T> the chunk type
      * @return the registered proxy
      */
-    public static <T> BasicProducerConsumerProxy<T> create(Consumer<T> consumer, Chunks<T> chunks,
+    public static <T> BasicProducerConsumerProxy<T> create(Consumer<T> consumer, ChunkType<T> chunks,
             boolean streaming) {
         BasicProducerConsumerProxy<T> proxy = new BasicProducerConsumerProxy<>(consumer, chunks, streaming);
         proxy.registerWithConsumer();

@@ -50,14 +50,14 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     /**
      * Creates a proxy without registering it; see
-     * {@link BasicProducerConsumerProxy#BasicProducerConsumerProxy(Consumer, Chunks, boolean)}.
+     * {@link BasicProducerConsumerProxy#BasicProducerConsumerProxy(Consumer, ChunkType, boolean)}.
      *
      * @param consumer the consumer below, or null
      * @param chunks how chunks are merged and weighed
      * @param streaming whether this proxy registers as a push ({@code true}) or pull producer
      * @param bufferSize the buffer bound, in weigher units
      */
-    protected ProducerConsumerProxy(@Nullable Consumer<T> consumer, Chunks<T> chunks, boolean streaming,
+    protected ProducerConsumerProxy(@Nullable Consumer<T> consumer, ChunkType<T> chunks, boolean streaming,
             long bufferSize) {
         super(consumer, chunks, streaming);
         if (bufferSize <= 0) {
@@ -77,7 +77,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
      * @param <T> the chunk type
      * @return the registered proxy
      */
-    public static <T> ProducerConsumerProxy<T> create(Consumer<T> consumer, Chunks<T> chunks, boolean streaming,
+    public static <T> ProducerConsumerProxy<T> create(Consumer<T> consumer, ChunkType<T> chunks, boolean streaming,
             long bufferSize) {
         ProducerConsumerProxy<T> proxy = new ProducerConsumerProxy<>(consumer, chunks, streaming, bufferSize);
         proxy.registerWithConsumer();

@@ -117,7 +117,7 @@ public final class BufferedStream implements ByteStream {
     public CompletionStage<@Nullable ByteBuffer> read() {
         checkIdle();
         if (this.to > this.from) {
-            return Chunks.of(take(this.to - this.from));
+            return StreamInternals.of(take(this.to - this.from));
         }
         return this.source.read();
     }

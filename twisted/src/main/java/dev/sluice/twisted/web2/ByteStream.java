@@ -32,13 +32,13 @@ import org.jspecify.annotations.Nullable;
  * empty-buffer marker could. An {@code Optional} would wrap every chunk for the sake of one end. Code that just wants
  * every chunk uses {@link ByteStreams#readStream}, which never shows the {@code null}. Reads always return a stage, also
  * for data at hand (already completed), so callers have one path; consumers of stages such as
- * {@link StreamProducer} and {@code readStream} loop over completed stages instead of recursing.
+ * {@link StreamToConsumer} and {@code readStream} loop over completed stages instead of recursing.
  *
  * <h2>Threading</h2>
  * A stream has one reader. Its methods are not meant to be called concurrently; a reader may move between threads
  * when there is a happens-before edge between its calls (such as the completion of the previous read). The two halves
- * of a split may share their source: read them one at a time. {@link ProducerStream} documents its own, stronger rules
- * for the writing side.
+ * of a split may share their source: read them one at a time. {@link ProducerToStream} documents its own, stronger
+ * rules for the writing side.
  */
 public interface ByteStream extends AutoCloseable {
 

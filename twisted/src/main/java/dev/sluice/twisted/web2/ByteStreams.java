@@ -86,7 +86,7 @@ public final class ByteStreams {
         if (start < 0 || start > end) {
             throw new IllegalArgumentException("substream start (" + start + ") must be >= 0 and <= end (" + end + ")");
         }
-        long length = stream.length().orElse(Chunks.UNKNOWN);
+        long length = stream.length().orElse(StreamInternals.UNKNOWN);
         if (length >= 0 && end > length) {
             throw new IllegalArgumentException("substream end (" + end + ") > length (" + length + ")");
         }

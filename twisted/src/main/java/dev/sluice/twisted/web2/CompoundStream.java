@@ -53,8 +53,8 @@ public final class CompoundStream implements ByteStream {
     public CompoundStream add(ByteStream part) {
         Objects.requireNonNull(part, "part");
         this.parts.addLast(part);
-        long partLength = part.length().orElse(Chunks.UNKNOWN);
-        this.length = (this.length < 0 || partLength < 0) ? Chunks.UNKNOWN : this.length + partLength;
+        long partLength = part.length().orElse(StreamInternals.UNKNOWN);
+        this.length = (this.length < 0 || partLength < 0) ? StreamInternals.UNKNOWN : this.length + partLength;
         return this;
     }
 
@@ -74,7 +74,7 @@ public final class CompoundStream implements ByteStream {
             throw new IllegalStateException("Call to read while read is already outstanding");
         }
         if (this.parts.isEmpty()) {
-            return Chunks.end();
+            return StreamInternals.end();
         }
         this.reading = true;
         CompletableFuture<@Nullable ByteBuffer> result = new CompletableFuture<>();
@@ -82,7 +82,7 @@ public final class CompoundStream implements ByteStream {
             @Override
             CompletionStage<@Nullable ByteBuffer> nextRead() {
                 ByteStream part = CompoundStream.this.parts.peekFirst();
-                return (part != null) ? part.read() : Chunks.end();
+                return (part != null) ? part.read() : StreamInternals.end();
             }
 
             @Override
@@ -115,19 +115,19 @@ public final class CompoundStream implements ByteStream {
 
     @Override
     public OptionalLong length() {
-        return Chunks.length(this.length);
+        return StreamInternals.length(this.length);
     }
 
     @Override
     public Split split(long point) {
-        Chunks.checkSplitPoint(point, this.length);
+        StreamInternals.checkSplitPoint(point, this.length);
         if (this.reading) {
             throw new IllegalStateException("Call to split while a read is outstanding");
         }
         long offset = 0;
         int index = 0;
         for (ByteStream part : this.parts) {
-            long partLength = part.length().orElse(Chunks.UNKNOWN);
+            long partLength = part.length().orElse(StreamInternals.UNKNOWN);
             if (partLength < 0) {
                 return ByteStream.fallbackSplit(this, point);
             }

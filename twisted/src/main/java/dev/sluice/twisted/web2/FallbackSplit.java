@@ -43,12 +43,12 @@ final class FallbackSplit {
     private FallbackSplit(ByteStream source, long point) {
         this.source = source;
         this.beforeLeft = point;
-        long length = source.length().orElse(Chunks.UNKNOWN);
-        this.afterLength = (length < 0) ? Chunks.UNKNOWN : length - point;
+        long length = source.length().orElse(StreamInternals.UNKNOWN);
+        this.afterLength = (length < 0) ? StreamInternals.UNKNOWN : length - point;
     }
 
     static ByteStream.Split split(ByteStream stream, long point) {
-        Chunks.checkSplitPoint(point, stream.length().orElse(Chunks.UNKNOWN));
+        StreamInternals.checkSplitPoint(point, stream.length().orElse(StreamInternals.UNKNOWN));
         FallbackSplit shared = new FallbackSplit(stream, point);
         return new ByteStream.Split(shared.new Before(), shared.new After());
     }
@@ -56,16 +56,16 @@ final class FallbackSplit {
     /** Reads for {@code before}, also after it was closed (when {@code after} pumps it). */
     private CompletionStage<@Nullable ByteBuffer> pull() {
         if (this.handedOver) {
-            return Chunks.end();
+            return StreamInternals.end();
         }
         if (this.beforeLeft == 0) {
             handOver(null);
-            return Chunks.end();
+            return StreamInternals.end();
         }
-        CompletionStage<@Nullable ByteBuffer> read = Chunks.readSafely(this.source);
+        CompletionStage<@Nullable ByteBuffer> read = StreamInternals.readSafely(this.source);
         read.whenComplete((chunk, failure) -> {
             if (failure != null) {
-                this.initialSegment.completeExceptionally(Chunks.unwrap(failure));
+                this.initialSegment.completeExceptionally(StreamInternals.unwrap(failure));
             }
         });
         return read.thenApply(this::cut);
@@ -86,8 +86,8 @@ final class FallbackSplit {
         }
         int keep = (int) this.beforeLeft;
         this.beforeLeft = 0;
-        handOver(Chunks.tail(chunk, keep));
-        return Chunks.head(chunk, keep);
+        handOver(StreamInternals.tail(chunk, keep));
+        return StreamInternals.head(chunk, keep);
     }
 
     /**
@@ -104,9 +104,9 @@ final class FallbackSplit {
             this.initialSegment.complete(rest);
         }
         else {
-            Chunks.readSafely(this.source).whenComplete((chunk, failure) -> {
+            StreamInternals.readSafely(this.source).whenComplete((chunk, failure) -> {
                 if (failure != null) {
-                    this.initialSegment.completeExceptionally(Chunks.unwrap(failure));
+                    this.initialSegment.completeExceptionally(StreamInternals.unwrap(failure));
                 }
                 else {
                     this.initialSegment.complete(chunk);
@@ -156,7 +156,7 @@ final class FallbackSplit {
 
         @Override
         public CompletionStage<@Nullable ByteBuffer> read() {
-            return FallbackSplit.this.beforeClosed ? Chunks.end() : pull();
+            return FallbackSplit.this.beforeClosed ? StreamInternals.end() : pull();
         }
 
         @Override
@@ -190,11 +190,11 @@ final class FallbackSplit {
         public CompletionStage<@Nullable ByteBuffer> read() {
             FallbackSplit shared = FallbackSplit.this;
             if (shared.afterClosed) {
-                return Chunks.end();
+                return StreamInternals.end();
             }
             CompletionStage<@Nullable ByteBuffer> read;
             if (shared.afterStarted) {
-                read = Chunks.readSafely(shared.source);
+                read = StreamInternals.readSafely(shared.source);
             }
             else {
                 shared.afterStarted = true;
@@ -219,7 +219,7 @@ final class FallbackSplit {
 
         @Override
         public OptionalLong length() {
-            return Chunks.length(FallbackSplit.this.afterLength);
+            return StreamInternals.length(FallbackSplit.this.afterLength);
         }
 
         @Override

@@ -91,7 +91,7 @@ public final class FileStream extends SimpleStream {
         FileChannel source = this.channel;
         if (source == null || this.length == 0) {
             close();
-            return Chunks.end();
+            return StreamInternals.end();
         }
         ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(this.length, this.chunkSize));
         try {
@@ -103,16 +103,16 @@ public final class FileStream extends SimpleStream {
             }
         }
         catch (IOException ex) {
-            return Chunks.failed(ex);
+            return StreamInternals.failed(ex);
         }
         if (chunk.position() == 0) {
-            return Chunks.failed(new IllegalStateException("Ran out of data reading file " + source + " at position "
-                    + this.start + ", expected " + this.length + " more bytes"));
+            return StreamInternals.failed(new IllegalStateException("Ran out of data reading file " + source
+                    + " at position " + this.start + ", expected " + this.length + " more bytes"));
         }
         chunk.flip();
         this.start += chunk.remaining();
         this.length -= chunk.remaining();
-        return Chunks.of(chunk);
+        return StreamInternals.of(chunk);
     }
 
     @Override

@@ -66,11 +66,11 @@ public final class MemoryStream extends SimpleStream {
         ByteBuffer source = this.memory;
         if (source == null || this.length == 0) {
             close();
-            return Chunks.end();
+            return StreamInternals.end();
         }
         ByteBuffer chunk = source.slice((int) this.start, (int) this.length);
         close();
-        return Chunks.of(chunk);
+        return StreamInternals.of(chunk);
     }
 
     @Override

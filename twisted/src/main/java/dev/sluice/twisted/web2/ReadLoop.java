@@ -39,7 +39,7 @@ abstract class ReadLoop {
                 nextRead().whenComplete(step);
             }
             catch (RuntimeException | Error ex) {
-                failed(Chunks.rethrowFatal(ex));
+                failed(StreamInternals.rethrowFatal(ex));
                 return;
             }
             if (!step.completedInline() || !step.deliver()) {
@@ -77,14 +77,14 @@ abstract class ReadLoop {
         boolean deliver() {
             Throwable error = this.failure;
             if (error != null) {
-                failed(Chunks.unwrap(error));
+                failed(StreamInternals.unwrap(error));
                 return false;
             }
             try {
                 return onChunk(this.chunk);
             }
             catch (RuntimeException | Error ex) {
-                failed(Chunks.rethrowFatal(ex));
+                failed(StreamInternals.rethrowFatal(ex));
                 return false;
             }
         }

@@ -46,7 +46,7 @@ abstract sealed class SimpleStream implements ByteStream permits MemoryStream, F
      */
     @Override
     public final Split split(long point) {
-        Chunks.checkSplitPoint(point, this.length);
+        StreamInternals.checkSplitPoint(point, this.length);
         SimpleStream after = region(this.start + point, this.length - point);
         this.length = point;
         return new Split(this, after);

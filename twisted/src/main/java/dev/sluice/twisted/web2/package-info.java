@@ -5,9 +5,9 @@
  * <ul>
  *   <li>Sources: {@link dev.sluice.twisted.web2.MemoryStream}, {@link dev.sluice.twisted.web2.FileStream},
  *       {@link dev.sluice.twisted.web2.CompoundStream} (streams one after another).</li>
- *   <li>{@link dev.sluice.twisted.web2.ProducerStream} turns the push side around: a producer writes into it as a
+ *   <li>{@link dev.sluice.twisted.web2.ProducerToStream} turns the push side around: a producer writes into it as a
  *       {@link dev.sluice.Consumer}, and a reader pulls from it; the producer is paused while nobody reads.</li>
- *   <li>{@link dev.sluice.twisted.web2.StreamProducer} does the opposite: it writes a stream into any consumer as a
+ *   <li>{@link dev.sluice.twisted.web2.StreamToConsumer} does the opposite: it writes a stream into any consumer as a
  *       {@link dev.sluice.PushProducer}.</li>
  *   <li>{@link dev.sluice.twisted.web2.BufferedStream} reads lines and exact sizes; {@link dev.sluice.twisted.web2.ByteStreams}
  *       holds {@code readStream}, {@code substream} and friends.</li>

@@ -26,9 +26,9 @@ class ProducerConsumerProxyTest {
 
     static Stream<Kind> bothClasses() {
         return Stream.of(
-                named((consumer, streaming) -> BasicProducerConsumerProxy.create(consumer, Chunks.strings(),
+                named((consumer, streaming) -> BasicProducerConsumerProxy.create(consumer, ChunkType.strings(),
                         streaming), "BasicProducerConsumerProxy"),
-                named((consumer, streaming) -> ProducerConsumerProxy.create(consumer, Chunks.strings(), streaming,
+                named((consumer, streaming) -> ProducerConsumerProxy.create(consumer, ChunkType.strings(), streaming,
                         ProducerConsumerProxy.DEFAULT_BUFFER_SIZE), "ProducerConsumerProxy"));
     }
 
@@ -216,7 +216,7 @@ class ProducerConsumerProxyTest {
 
         @Test
         void pcpB4_stopIsRelayedUpstream() {
-            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, Chunks.strings(), true);
+            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, ChunkType.strings(), true);
             RecordingPushProducer above = new RecordingPushProducer();
             proxy.registerProducer(above, true);
             proxy.stopProducing();
@@ -225,7 +225,7 @@ class ProducerConsumerProxyTest {
 
         @Test
         void pcpB2_pauseAndResumeAreRelayedUpstream() {
-            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, Chunks.strings(), true);
+            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, ChunkType.strings(), true);
             RecordingPushProducer above = new RecordingPushProducer();
             proxy.registerProducer(above, true);
             proxy.pauseProducing();
@@ -235,14 +235,14 @@ class ProducerConsumerProxyTest {
 
         @Test
         void pcpB6_finishCallsTheConsumersFinish() {
-            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, Chunks.strings(), true);
+            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, ChunkType.strings(), true);
             proxy.finish();
             assertThat(below.events()).containsExactly("register push", "finish", "unregister");
         }
 
         @Test
         void pcpB8_unregisterCallsTheConsumersUnregisterEvenWithNoProducer() {
-            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, Chunks.strings(), true);
+            BasicProducerConsumerProxy<String> proxy = BasicProducerConsumerProxy.create(below, ChunkType.strings(), true);
             proxy.unregisterProducer();
             assertThat(below.events()).containsExactly("register push", "unregister");
             assertThat(below.producer()).isNull();
@@ -255,7 +255,7 @@ class ProducerConsumerProxyTest {
     class BoundedProxy {
 
         private final ProducerConsumerProxy<String> proxy =
-                ProducerConsumerProxy.create(below, Chunks.strings(), true, 100);
+                ProducerConsumerProxy.create(below, ChunkType.strings(), true, 100);
 
         private final RecordingPushProducer above = new RecordingPushProducer();
 
@@ -329,7 +329,7 @@ class ProducerConsumerProxyTest {
 
         /** A pull proxy whose consumer takes at most 100 chars per write (BufferedPullTests). */
         private final ProducerConsumerProxy<String> proxy =
-                new ProducerConsumerProxy<>(below, Chunks.strings(), false, 65536) {
+                new ProducerConsumerProxy<>(below, ChunkType.strings(), false, 65536) {
                     @Override
                     protected long writeSomeData(String data) {
                         String part = data.substring(0, Math.min(100, data.length()));
@@ -351,7 +351,7 @@ class ProducerConsumerProxyTest {
 
         @Test
         void pcp2_aPausedProducerIsResumedOnlyOnceTheUnsentTailIsBelowTheBufferSize() {
-            ProducerConsumerProxy<String> twoAtATime = new ProducerConsumerProxy<>(below, Chunks.strings(), false, 100) {
+            ProducerConsumerProxy<String> twoAtATime = new ProducerConsumerProxy<>(below, ChunkType.strings(), false, 100) {
                 @Override
                 protected long writeSomeData(String data) {
                     return super.writeSomeData(data.substring(0, Math.min(2, data.length())));
@@ -387,7 +387,7 @@ class ProducerConsumerProxyTest {
     void pcp7_byteBufferChunksAreMergedByConcatenation() {
         FinishRecordingConsumer<ByteBuffer> bytesBelow = new FinishRecordingConsumer<>();
         BasicProducerConsumerProxy<ByteBuffer> proxy = BasicProducerConsumerProxy.create(bytesBelow,
-                Chunks.byteBuffers(), false);
+                ChunkType.byteBuffers(), false);
         proxy.write(ascii("hello "));
         proxy.write(ascii("sunshine"));
         proxy.resumeProducing();
@@ -400,7 +400,7 @@ class ProducerConsumerProxyTest {
     @Test
     void pcp7_byteBufferPartialWritesKeepTheUnsentTail() {
         FinishRecordingConsumer<ByteBuffer> bytesBelow = new FinishRecordingConsumer<>();
-        ProducerConsumerProxy<ByteBuffer> proxy = new ProducerConsumerProxy<>(bytesBelow, Chunks.byteBuffers(),
+        ProducerConsumerProxy<ByteBuffer> proxy = new ProducerConsumerProxy<>(bytesBelow, ChunkType.byteBuffers(),
                 true, 1024) {
             @Override
             protected long writeSomeData(ByteBuffer data) {

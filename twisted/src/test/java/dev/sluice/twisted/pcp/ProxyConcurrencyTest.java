@@ -56,8 +56,8 @@ class ProxyConcurrencyTest {
     }
 
     static Stream<Kind> bothClasses() {
-        return Stream.of(named(below -> BasicProducerConsumerProxy.create(below, Chunks.strings(), true), "Basic"),
-                named(below -> ProducerConsumerProxy.create(below, Chunks.strings(), true, 64), "Bounded(64)"));
+        return Stream.of(named(below -> BasicProducerConsumerProxy.create(below, ChunkType.strings(), true), "Basic"),
+                named(below -> ProducerConsumerProxy.create(below, ChunkType.strings(), true, 64), "Bounded(64)"));
     }
 
     private static Kind named(Kind kind, String name) {

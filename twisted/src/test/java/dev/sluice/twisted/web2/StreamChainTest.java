@@ -25,7 +25,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@link StreamProducer} into a {@link ProducerStream} over 100 MiB, read by a slow reader on another thread: the
+ * A {@link StreamToConsumer} into a {@link ProducerToStream} over 100 MiB, read by a slow reader on another thread: the
  * bytes arrive identical, the buffer never holds more than the high-water mark plus one chunk, and the producer is
  * paused whenever the reader waits.
  */
@@ -45,13 +45,13 @@ class StreamChainTest {
     }
 
     @Test
-    @DisplayName("W2-SP7/PS2 100 MiB through StreamProducer -> ProducerStream to a slow reader: identical, bounded, paused")
+    @DisplayName("W2-SP7/PS2 100 MiB through StreamToConsumer -> ProducerToStream to a slow reader: identical, bounded, paused")
     void w2sp7_hundredMebibytesToASlowReader() throws Exception {
-        ProducerStream sink = new ProducerStream("chain", OptionalLong.of(TOTAL), WaterMarks.DEFAULT);
+        ProducerToStream sink = new ProducerToStream("chain", OptionalLong.of(TOTAL), WaterMarks.DEFAULT);
         SignalCheck signals = new SignalCheck(sink);
         long bound = WaterMarks.DEFAULT.high() + CHUNK;
 
-        CompletableFuture<Void> produced = new StreamProducer(new PatternStream(TOTAL, CHUNK))
+        CompletableFuture<Void> produced = new StreamToConsumer(new PatternStream(TOTAL, CHUNK))
                 .beginProducing(signals);
         produced.thenRun(sink::finish);
         assertThat(sink.isProducerPaused()).as("paused before anyone reads").isTrue();
@@ -92,11 +92,11 @@ class StreamChainTest {
         long total = 8L * 1024 * 1024;
         ExecutorService completer = Executors.newSingleThreadExecutor();
         try {
-            ProducerStream sink = new ProducerStream("async", OptionalLong.empty(), new WaterMarks(16 * 1024, 8 * 1024));
+            ProducerToStream sink = new ProducerToStream("async", OptionalLong.empty(), new WaterMarks(16 * 1024, 8 * 1024));
             SignalCheck signals = new SignalCheck(sink);
             Semaphore allowed = new Semaphore(Integer.MAX_VALUE / 2);
             SlowReader reader = new SlowReader(sink, allowed, new Semaphore(0));
-            CompletableFuture<Void> produced = new StreamProducer(new PatternStream(total, 4096, completer))
+            CompletableFuture<Void> produced = new StreamToConsumer(new PatternStream(total, 4096, completer))
                     .beginProducing(signals);
             produced.thenRun(sink::finish);
             reader.start();
@@ -117,7 +117,7 @@ class StreamChainTest {
     }
 
     /**
-     * Sits between the StreamProducer and the ProducerStream: it forwards every call, and wraps the producer so as to
+     * Sits between the StreamToConsumer and the ProducerToStream: it forwards every call, and wraps the producer so as to
      * count the pauses it receives and check that the producer sees pause and resume strictly alternate.
      */
     static final class SignalCheck implements Consumer<ByteBuffer> {
@@ -125,10 +125,10 @@ class StreamChainTest {
         final AtomicInteger outOfOrder = new AtomicInteger();
         /** The most bytes buffered right after a write returned. */
         final AtomicLong maxBuffered = new AtomicLong();
-        private final ProducerStream target;
+        private final ProducerToStream target;
         private volatile boolean paused;
 
-        SignalCheck(ProducerStream target) {
+        SignalCheck(ProducerToStream target) {
             this.target = target;
         }
 
@@ -178,7 +178,7 @@ class StreamChainTest {
 
     /** Reads one chunk per permit, checks it against the pattern, and reports each read. */
     static final class SlowReader extends Thread {
-        private final ProducerStream stream;
+        private final ProducerToStream stream;
         private final Semaphore allowed;
         private final Semaphore readsDone;
         final AtomicLong bytes = new AtomicLong();
@@ -186,7 +186,7 @@ class StreamChainTest {
         final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
         private volatile boolean ended;
 
-        SlowReader(ProducerStream stream, Semaphore allowed, Semaphore readsDone) {
+        SlowReader(ProducerToStream stream, Semaphore allowed, Semaphore readsDone) {
             super("slow-reader");
             setDaemon(true);
             this.stream = stream;

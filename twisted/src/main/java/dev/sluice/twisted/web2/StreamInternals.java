@@ -10,14 +10,14 @@ import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /** Small helpers the streams share: completed stages, split-point checks, unwrapping of future failures. */
-final class Chunks {
+final class StreamInternals {
 
     /** The length of a stream that does not know it. */
     static final long UNKNOWN = -1;
 
     private static final CompletionStage<@Nullable ByteBuffer> END = CompletableFuture.completedStage(null);
 
-    private Chunks() {
+    private StreamInternals() {
     }
 
     /** An already completed stage meaning end of stream. */

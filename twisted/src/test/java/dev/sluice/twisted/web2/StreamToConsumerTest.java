@@ -27,15 +27,15 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** StreamProducer rules W2-SP1…SP7 (no upstream tests exist), with twisted-spec §11 items 11 and 12. */
-class StreamProducerTest {
+/** StreamToConsumer rules W2-SP1…SP7 (no upstream tests exist), with twisted-spec §11 items 11 and 12. */
+class StreamToConsumerTest {
 
     @Test
     @DisplayName("W2-SP1/SP3 begin registers as streaming and writes a synchronous stream until the consumer pauses")
     void w2sp3_writesUntilPausedThenResumesToTheEnd() {
         RecordingConsumer consumer = new RecordingConsumer(2);
         ScriptedStream stream = new ScriptedStream("a", "b", "c", "d");
-        StreamProducer producer = new StreamProducer(stream);
+        StreamToConsumer producer = new StreamToConsumer(stream);
         CompletableFuture<Void> finished = producer.beginProducing(consumer);
         assertThat(consumer.events()).containsExactly("register:push", "a", "b", "pause");
         assertThat(consumer.producer).isSameAs(producer);
@@ -50,7 +50,7 @@ class StreamProducerTest {
     @DisplayName("W2-SP5 (§11 item 11) an already completed read plus a pause inside its write does not stall")
     void w2sp5_alreadyCompletedReadAndPauseDoNotStall() {
         RecordingConsumer consumer = new RecordingConsumer(2);
-        StreamProducer producer = new StreamProducer(new ScriptedStream("a", succeed("b"), "c", "d"));
+        StreamToConsumer producer = new StreamToConsumer(new ScriptedStream("a", succeed("b"), "c", "d"));
         CompletableFuture<Void> finished = producer.beginProducing(consumer);
         assertThat(consumer.events()).containsExactly("register:push", "a", "b", "pause");
         producer.resumeProducing();
@@ -78,7 +78,7 @@ class StreamProducerTest {
         CompletableFuture<@Nullable ByteBuffer> later = new CompletableFuture<>();
         RecordingConsumer consumer = new RecordingConsumer(0);
         ScriptedStream stream = new ScriptedStream("a", later, "c");
-        StreamProducer producer = new StreamProducer(stream);
+        StreamToConsumer producer = new StreamToConsumer(stream);
         CompletableFuture<Void> finished = producer.beginProducing(consumer);
         assertThat(stream.readCalled).isEqualTo(2);
         producer.pauseProducing();
@@ -99,7 +99,7 @@ class StreamProducerTest {
         CompletableFuture<@Nullable ByteBuffer> later = new CompletableFuture<>();
         RecordingConsumer consumer = new RecordingConsumer(0);
         ScriptedStream stream = new ScriptedStream("a", later);
-        StreamProducer producer = new StreamProducer(stream);
+        StreamToConsumer producer = new StreamToConsumer(stream);
         CompletableFuture<Void> finished = producer.beginProducing(consumer);
         producer.stopProducing();
         assertThat(consumer.events()).containsExactly("register:push", "a", "unregister");
@@ -119,7 +119,7 @@ class StreamProducerTest {
         IllegalStateException boom = new IllegalStateException("boom");
         RecordingConsumer consumer = new RecordingConsumer(0);
         ScriptedStream stream = new ScriptedStream("a", fail(boom), "never");
-        CompletableFuture<Void> finished = new StreamProducer(stream).beginProducing(consumer);
+        CompletableFuture<Void> finished = new StreamToConsumer(stream).beginProducing(consumer);
         assertThat(consumer.events()).containsExactly("register:push", "a", "unregister");
         assertThat(finished).failsWithin(Duration.ZERO).withThrowableThat().havingCause().isSameAs(boom);
         assertThat(stream.closeCalled).isEqualTo(1);
@@ -129,12 +129,12 @@ class StreamProducerTest {
     @DisplayName("W2-SP6 a read that throws, or a consumer write that throws, fails the result the same way")
     void w2sp6_throwingReadOrWrite() {
         ScriptedStream throwing = new ScriptedStream("a", new IllegalStateException("thrown"));
-        CompletableFuture<Void> first = new StreamProducer(throwing).beginProducing(new RecordingConsumer(0));
+        CompletableFuture<Void> first = new StreamToConsumer(throwing).beginProducing(new RecordingConsumer(0));
         assertThat(first).failsWithin(Duration.ZERO).withThrowableThat().havingCause().withMessage("thrown");
         assertThat(throwing.closeCalled).isEqualTo(1);
 
         ScriptedStream stream = new ScriptedStream("a", "b");
-        CompletableFuture<Void> second = new StreamProducer(stream).beginProducing(new FailingConsumer());
+        CompletableFuture<Void> second = new StreamToConsumer(stream).beginProducing(new FailingConsumer());
         assertThat(second).failsWithin(Duration.ZERO).withThrowableThat().havingCause().withMessage("refused");
         assertThat(stream.closeCalled).isEqualTo(1);
     }
@@ -142,19 +142,19 @@ class StreamProducerTest {
     @Test
     @DisplayName("W2-SP1 beginProducing twice is an IllegalStateException")
     void w2sp1_beginTwiceIsRejected() {
-        StreamProducer producer = new StreamProducer(new ScriptedStream("a"));
+        StreamToConsumer producer = new StreamToConsumer(new ScriptedStream("a"));
         producer.beginProducing(new RecordingConsumer(0));
         assertThatThrownBy(() -> producer.beginProducing(new RecordingConsumer(0)))
                 .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
-    @DisplayName("W2-SP7 (§11 item 12) chain into a ProducerStream with Twisted's bound: all chunks in order, bound + 1")
+    @DisplayName("W2-SP7 (§11 item 12) chain into a ProducerToStream with Twisted's bound: all chunks in order, bound + 1")
     void w2sp7_chainIntoAProducerStream() {
-        ProducerStream sink = new ProducerStream("sink", OptionalLong.empty(), WaterMarks.twisted(5));
+        ProducerToStream sink = new ProducerToStream("sink", OptionalLong.empty(), WaterMarks.twisted(5));
         Object[] digits = new Object[10];
         Arrays.setAll(digits, Integer::toString);
-        StreamProducer producer = new StreamProducer(new ScriptedStream(digits));
+        StreamToConsumer producer = new StreamToConsumer(new ScriptedStream(digits));
         CompletableFuture<Void> finished = producer.beginProducing(sink);
         assertThat(sink.bufferedUnits()).as("5 one-byte chunks is the bound; the 6th pauses").isEqualTo(6);
         assertThat(sink.isProducerPaused()).isTrue();
@@ -175,8 +175,8 @@ class StreamProducerTest {
     @Test
     @DisplayName("W2-SP7 with finishProducerStream = false (Twisted), the reader waits after the last chunk")
     void w2sp7_twistedDoesNotFinishTheProducerStream() {
-        ProducerStream sink = new ProducerStream();
-        CompletableFuture<Void> finished = new StreamProducer(new ScriptedStream("x"), false).beginProducing(sink);
+        ProducerToStream sink = new ProducerToStream();
+        CompletableFuture<Void> finished = new StreamToConsumer(new ScriptedStream("x"), false).beginProducing(sink);
         assertThat(finished).isCompletedWithValue(null);
         assertThat(now(sink.read())).isEqualTo("x");
         CompletionStage<@Nullable ByteBuffer> waiting = sink.read();
@@ -186,11 +186,11 @@ class StreamProducerTest {
     }
 
     @Test
-    @DisplayName("W2-SP6 a read failure finishes a ProducerStream consumer with that failure")
+    @DisplayName("W2-SP6 a read failure finishes a ProducerToStream consumer with that failure")
     void w2sp6_readFailureFinishesTheProducerStream() {
         IllegalStateException boom = new IllegalStateException("boom");
-        ProducerStream sink = new ProducerStream();
-        new StreamProducer(new ScriptedStream("a", fail(boom))).beginProducing(sink);
+        ProducerToStream sink = new ProducerToStream();
+        new StreamToConsumer(new ScriptedStream("a", fail(boom))).beginProducing(sink);
         assertThat(now(sink.read())).isEqualTo("a");
         assertThat(sink.read().toCompletableFuture()).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
                 .isSameAs(boom);
@@ -198,11 +198,11 @@ class StreamProducerTest {
     }
 
     @Test
-    @DisplayName("W2-SP6/PS7 closing the ProducerStream reader stops the StreamProducer and closes its stream")
+    @DisplayName("W2-SP6/PS7 closing the ProducerToStream reader stops the StreamToConsumer and closes its stream")
     void w2sp6_closingTheReaderStopsTheChain() {
-        ProducerStream sink = new ProducerStream("sink", OptionalLong.empty(), WaterMarks.twisted(1));
+        ProducerToStream sink = new ProducerToStream("sink", OptionalLong.empty(), WaterMarks.twisted(1));
         ScriptedStream stream = new ScriptedStream("a", "b", "c", "d");
-        CompletableFuture<Void> finished = new StreamProducer(stream).beginProducing(sink);
+        CompletableFuture<Void> finished = new StreamToConsumer(stream).beginProducing(sink);
         assertThat(now(sink.read())).isEqualTo("a");
         sink.close();
         assertThat(finished).failsWithin(Duration.ZERO).withThrowableThat()
@@ -227,7 +227,7 @@ class StreamProducerTest {
     }
 
     /**
-     * A model of Twisted's upstream {@code StreamProducer} ordering, kept only to show the stall: a read's result is
+     * A model of Twisted's upstream {@code StreamToConsumer} ordering, kept only to show the stall: a read's result is
      * either a plain chunk (a String in the script) or a deferred one (a stage), and for a deferred one it records the
      * stage as "pending" <em>after</em> attaching the write to it. For an already completed stage the write has run by
      * then, so the record is stale and every later resume returns early.

@@ -8,12 +8,13 @@ import java.util.function.Function;
 import dev.sluice.Weigher;
 
 /**
- * What a proxy needs to know about its chunks (PCP-7): how to merge buffered chunks into one write, how much a chunk
- * weighs (the unit of the buffer bound), and how to cut off the part of a chunk a partial write has sent.
+ * The type of chunk a pcp proxy carries, and what the proxy needs to know about it (PCP-7): how to merge buffered
+ * chunks into one write, how much a chunk weighs (the unit of the buffer bound), and how to cut off the part of a chunk
+ * a partial write has sent. (web2's streams carry {@link java.nio.ByteBuffer}s only and need nothing of the kind.)
  *
  * @param <T> the chunk type
  */
-public final class Chunks<T> {
+public final class ChunkType<T> {
 
     /** Cuts the unsent tail off a chunk of which {@code sent} units were written. */
     @FunctionalInterface
@@ -29,13 +30,13 @@ public final class Chunks<T> {
         T after(T chunk, long sent);
     }
 
-    private static final Chunks<ByteBuffer> BYTE_BUFFERS = new Chunks<>(Chunks::concat, Weigher.bytes(),
+    private static final ChunkType<ByteBuffer> BYTE_BUFFERS = new ChunkType<>(ChunkType::concat, Weigher.bytes(),
             (chunk, sent) -> chunk.slice().position((int) sent).slice());
 
-    private static final Chunks<byte[]> BYTE_ARRAYS = new Chunks<>(Chunks::concatArrays, Weigher.byteArrays(),
+    private static final ChunkType<byte[]> BYTE_ARRAYS = new ChunkType<>(ChunkType::concatArrays, Weigher.byteArrays(),
             (chunk, sent) -> java.util.Arrays.copyOfRange(chunk, (int) sent, chunk.length));
 
-    private static final Chunks<String> STRINGS = new Chunks<>(list -> String.join("", list), new Weigher<>() {
+    private static final ChunkType<String> STRINGS = new ChunkType<>(list -> String.join("", list), new Weigher<>() {
         @Override
         public long weigh(String item) {
             return item.length();
@@ -53,29 +54,29 @@ public final class Chunks<T> {
 
     private final Tail<T> tail;
 
-    private Chunks(Function<List<T>, T> joiner, Weigher<? super T> weigher, Tail<T> tail) {
+    private ChunkType(Function<List<T>, T> joiner, Weigher<? super T> weigher, Tail<T> tail) {
         this.joiner = joiner;
         this.weigher = weigher;
         this.tail = tail;
     }
 
     /** Byte buffers: joined into one new buffer, weighed by remaining bytes. */
-    public static Chunks<ByteBuffer> byteBuffers() {
+    public static ChunkType<ByteBuffer> byteBuffers() {
         return BYTE_BUFFERS;
     }
 
     /** Byte arrays: concatenated, weighed by length. */
-    public static Chunks<byte[]> byteArrays() {
+    public static ChunkType<byte[]> byteArrays() {
         return BYTE_ARRAYS;
     }
 
     /** Strings: concatenated, weighed by length in chars (Twisted's own tests use text). */
-    public static Chunks<String> strings() {
+    public static ChunkType<String> strings() {
         return STRINGS;
     }
 
     /**
-     * Chunks of any type. A partial write ({@link ProducerConsumerProxy#writeSomeData}) of such a chunk is not
+     * A chunk type for any class. A partial write ({@link ProducerConsumerProxy#writeSomeData}) of such a chunk is not
      * supported.
      *
      * @param joiner merges buffered chunks, in order, into one
@@ -83,15 +84,15 @@ public final class Chunks<T> {
      * @param <T> the chunk type
      * @return the description
      */
-    public static <T> Chunks<T> of(Function<List<T>, T> joiner, Weigher<? super T> weigher) {
+    public static <T> ChunkType<T> of(Function<List<T>, T> joiner, Weigher<? super T> weigher) {
         return of(joiner, weigher, (chunk, sent) -> {
             throw new UnsupportedOperationException("partial writes of " + chunk.getClass().getName()
-                    + " chunks need a Tail: use Chunks.of(joiner, weigher, tail)");
+                    + " chunks need a Tail: use ChunkType.of(joiner, weigher, tail)");
         });
     }
 
     /**
-     * Chunks of any type that partial writes can cut.
+     * A chunk type for any class, whose chunks partial writes can cut.
      *
      * @param joiner merges buffered chunks, in order, into one
      * @param weigher weighs a chunk
@@ -99,8 +100,8 @@ public final class Chunks<T> {
      * @param <T> the chunk type
      * @return the description
      */
-    public static <T> Chunks<T> of(Function<List<T>, T> joiner, Weigher<? super T> weigher, Tail<T> tail) {
-        return new Chunks<>(Objects.requireNonNull(joiner, "joiner"), Objects.requireNonNull(weigher, "weigher"),
+    public static <T> ChunkType<T> of(Function<List<T>, T> joiner, Weigher<? super T> weigher, Tail<T> tail) {
+        return new ChunkType<>(Objects.requireNonNull(joiner, "joiner"), Objects.requireNonNull(weigher, "weigher"),
                 Objects.requireNonNull(tail, "tail"));
     }
 

@@ -14,9 +14,10 @@ import dev.sluice.internal.FillLevel;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A consumer and a stream at once (W2-PS1…PS9): a producer writes chunks into it, a reader pulls them out with
- * {@link #read()} at its own pace, and the producer is paused while nobody reads. This is how a request body, a
- * process's output or a file becomes something code can read when it likes.
+ * Data flows from a producer to a stream: a consumer and a {@link ByteStream} at once (W2-PS1…PS9). A producer writes
+ * chunks into it, a reader pulls them out with {@link #read()} at its own pace, and the producer is paused while nobody
+ * reads. This is how a request body, a process's output or a file becomes something code can read when it likes.
+ * Twisted's {@code web2.stream.ProducerStream}; the opposite direction is {@link StreamToConsumer}.
  *
  * <h2>Reading</h2>
  * <ul>
@@ -60,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  * writes or finishes. State changes are made under a short private lock; no callback and no stage completion runs
  * while it is held.
  */
-public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements ByteStream, BufferView {
+public final class ProducerToStream extends ConsumerSupport<ByteBuffer> implements ByteStream, BufferView {
 
     private final Object lock = new Object();
     private final FillLevel level;
@@ -79,8 +80,8 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
     private volatile long dropped;
 
     /** A stream of unknown length with the default water marks. */
-    public ProducerStream() {
-        this("producer-stream", OptionalLong.empty(), WaterMarks.DEFAULT);
+    public ProducerToStream() {
+        this("producer-to-stream", OptionalLong.empty(), WaterMarks.DEFAULT);
     }
 
     /**
@@ -88,8 +89,8 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
      *
      * @param length the number of bytes the producer will write, if known (such as a Content-Length)
      */
-    public ProducerStream(OptionalLong length) {
-        this("producer-stream", length, WaterMarks.DEFAULT);
+    public ProducerToStream(OptionalLong length) {
+        this("producer-to-stream", length, WaterMarks.DEFAULT);
     }
 
     /**
@@ -99,10 +100,10 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
      * @param length the number of bytes the producer will write, if known
      * @param waterMarks when to pause and resume a push producer, in bytes
      */
-    public ProducerStream(String name, OptionalLong length, WaterMarks waterMarks) {
+    public ProducerToStream(String name, OptionalLong length, WaterMarks waterMarks) {
         super(name);
         Objects.requireNonNull(waterMarks, "waterMarks");
-        long declared = length.orElse(Chunks.UNKNOWN);
+        long declared = length.orElse(StreamInternals.UNKNOWN);
         if (length.isPresent() && declared < 0) {
             throw new IllegalArgumentException("length (" + declared + ") must not be negative");
         }
@@ -250,7 +251,7 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
         boolean resume = false;
         synchronized (this.lock) {
             if (this.pending != null) {
-                throw new IllegalStateException("Call to read while read is already outstanding on ProducerStream '"
+                throw new IllegalStateException("Call to read while read is already outstanding on ProducerToStream '"
                         + name() + "'");
             }
             chunk = this.buffer.pollFirst();
@@ -274,10 +275,10 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
             producerStateChanged();
         }
         if (chunk != null) {
-            return Chunks.of(chunk);
+            return StreamInternals.of(chunk);
         }
         if (reader == null) {
-            return (failed != null) ? Chunks.failed(failed) : Chunks.end();
+            return (failed != null) ? StreamInternals.failed(failed) : StreamInternals.end();
         }
         requestMore();
         return reader.minimalCompletionStage();
@@ -286,7 +287,7 @@ public final class ProducerStream extends ConsumerSupport<ByteBuffer> implements
     @Override
     public OptionalLong length() {
         synchronized (this.lock) {
-            return Chunks.length(this.length);
+            return StreamInternals.length(this.length);
         }
     }
 

@@ -14,7 +14,9 @@ import dev.sluice.internal.Log;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes a {@link ByteStream} into a consumer as a {@link PushProducer} (W2-SP1…SP7).
+ * Data flows from a stream to a consumer: a {@link PushProducer} that reads a {@link ByteStream} and writes it into any
+ * consumer (W2-SP1…SP7). Twisted's {@code web2.stream.StreamProducer}; the opposite direction is
+ * {@link ProducerToStream}.
  *
  * <p>{@link #beginProducing} registers this producer as streaming and resumes it. While it is not paused it reads a
  * chunk, writes it, and reads the next, in a loop that does not grow the stack however many chunks are at hand.
@@ -25,32 +27,32 @@ import org.jspecify.annotations.Nullable;
  * handling clears it.
  *
  * <p>At the end of the stream the producer unregisters from the consumer, then (by default, see below) finishes a
- * {@link ProducerStream} consumer, then completes the future {@link #beginProducing} returned. When a read fails, it
- * unregisters, finishes a {@link ProducerStream} consumer with the failure, fails the future and closes the stream. When
- * the consumer calls {@link #stopProducing()}, it unregisters, fails the future with a {@link CancellationException}
+ * {@link ProducerToStream} consumer, then completes the future {@link #beginProducing} returned. When a read fails, it
+ * unregisters, finishes a {@link ProducerToStream} consumer with the failure, fails the future and closes the stream.
+ * When the consumer calls {@link #stopProducing()}, it unregisters, fails the future with a {@link CancellationException}
  * (Twisted's ConnectionLost) and closes the stream.
  *
  * <p>Twisted never finishes a {@code ProducerStream} it writes into, so its reader waits for ever after the last chunk
- * (W2-SP7). Sluice finishes it unless built with {@code finishProducerStream = false}.
+ * (W2-SP7). Sluice finishes it unless built with {@code finishProducerToStream = false}.
  *
  * <h2>Threading</h2>
  * Chunks are written on the thread that runs the loop: the caller of {@link #beginProducing} or
  * {@link #resumeProducing()}, or the thread that completes a pending read. Writes never overlap and keep the stream's
  * order. {@code pauseProducing}, {@code resumeProducing} and {@code stopProducing} may come from any thread.
  */
-public final class StreamProducer implements PushProducer {
+public final class StreamToConsumer implements PushProducer {
 
-    private static final Log log = Log.of(StreamProducer.class);
+    private static final Log log = Log.of(StreamToConsumer.class);
 
     private final ByteStream stream;
-    private final boolean finishProducerStream;
+    private final boolean finishProducerToStream;
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean done = new AtomicBoolean();
     private final ReadLoop loop = new ReadLoop() {
         @Override
         CompletionStage<@Nullable ByteBuffer> nextRead() {
-            return StreamProducer.this.stream.read();
+            return StreamToConsumer.this.stream.read();
         }
 
         @Override
@@ -68,11 +70,11 @@ public final class StreamProducer implements PushProducer {
     private final AtomicReference<@Nullable Consumer<? super ByteBuffer>> consumer = new AtomicReference<>();
 
     /**
-     * A producer of {@code stream} that finishes a {@link ProducerStream} consumer at the end of the stream.
+     * A producer of {@code stream} that finishes a {@link ProducerToStream} consumer at the end of the stream.
      *
      * @param stream the stream to write; the producer takes it and closes it when stopped
      */
-    public StreamProducer(ByteStream stream) {
+    public StreamToConsumer(ByteStream stream) {
         this(stream, true);
     }
 
@@ -80,13 +82,13 @@ public final class StreamProducer implements PushProducer {
      * A producer of {@code stream}.
      *
      * @param stream the stream to write; the producer takes it and closes it when stopped
-     * @param finishProducerStream whether to {@link ProducerStream#finish()} a {@link ProducerStream} consumer at the end
-     *        of the stream (and {@link ProducerStream#finish(Throwable)} it when a read fails); {@code false} is
+     * @param finishProducerToStream whether to {@link ProducerToStream#finish()} a {@link ProducerToStream} consumer at
+     *        the end of the stream (and {@link ProducerToStream#finish(Throwable)} it when a read fails); {@code false} is
      *        Twisted's behaviour
      */
-    public StreamProducer(ByteStream stream, boolean finishProducerStream) {
+    public StreamToConsumer(ByteStream stream, boolean finishProducerToStream) {
         this.stream = Objects.requireNonNull(stream, "stream");
-        this.finishProducerStream = finishProducerStream;
+        this.finishProducerToStream = finishProducerToStream;
     }
 
     /**
@@ -100,7 +102,7 @@ public final class StreamProducer implements PushProducer {
     public CompletableFuture<Void> beginProducing(Consumer<? super ByteBuffer> consumer) {
         Objects.requireNonNull(consumer, "consumer");
         if (this.done.get() || !this.consumer.compareAndSet(null, consumer)) {
-            throw new IllegalStateException("StreamProducer has begun producing already");
+            throw new IllegalStateException("StreamToConsumer has begun producing already");
         }
         try {
             consumer.registerProducer(this, true);
@@ -165,7 +167,8 @@ public final class StreamProducer implements PushProducer {
         Consumer<? super ByteBuffer> target = this.consumer.get();
         if (target != null) {
             target.unregisterProducer();
-            if (this.finishProducerStream && !stoppedByConsumer && target instanceof ProducerStream producerStream) {
+            if (this.finishProducerToStream && !stoppedByConsumer
+                    && target instanceof ProducerToStream producerStream) {
                 if (failure == null) {
                     producerStream.finish();
                 }

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Port of {@code ProducerStreamTestCase} (W2-PS5) and the twisted-spec §11 item 10 cases (W2-PS1…PS9). */
-class ProducerStreamTest {
+class ProducerToStreamTest {
 
     /** Pause above 10 bytes, resume at 4 or below. */
-    private final ProducerStream stream = new ProducerStream("test", OptionalLong.empty(), new WaterMarks(10, 4));
+    private final ProducerToStream stream = new ProducerToStream("test", OptionalLong.empty(), new WaterMarks(10, 4));
 
     @Test
     @DisplayName("W2-PS5 test_failfinish: buffered data is read first, then the failure")
@@ -49,7 +49,7 @@ class ProducerStreamTest {
         assertThat(now(this.stream.read())).isNull();
         assertThat(now(this.stream.read())).isNull();
 
-        ProducerStream pendingCase = new ProducerStream();
+        ProducerToStream pendingCase = new ProducerToStream();
         CompletionStage<@Nullable ByteBuffer> pending = pendingCase.read();
         pendingCase.finish(new IllegalStateException("delivered to the pending read"));
         assertThat(pending.toCompletableFuture()).isCompletedExceptionally();
@@ -150,7 +150,7 @@ class ProducerStreamTest {
     @Test
     @DisplayName("W2-PS2 Twisted's marks (low 0): the producer resumes only when the buffer is empty")
     void w2ps2_twistedMarksResumeOnlyWhenEmpty() {
-        ProducerStream twisted = new ProducerStream("twisted", OptionalLong.empty(), WaterMarks.twisted(5));
+        ProducerToStream twisted = new ProducerToStream("twisted", OptionalLong.empty(), WaterMarks.twisted(5));
         StrictPushProducer producer = new StrictPushProducer();
         twisted.registerProducer(producer, true);
         twisted.write(bytes("abc"));
@@ -195,7 +195,7 @@ class ProducerStreamTest {
         this.stream.close();
         assertThat(now(pending)).isEqualTo("d");
 
-        ProducerStream other = new ProducerStream();
+        ProducerToStream other = new ProducerToStream();
         StrictPushProducer second = new StrictPushProducer();
         other.registerProducer(second, true);
         other.write(bytes("buffered"));
@@ -224,7 +224,7 @@ class ProducerStreamTest {
         assertThat(afterClose.events()).containsExactly("stop");
         assertThat(this.stream.producer()).isNull();
 
-        ProducerStream finished = new ProducerStream();
+        ProducerToStream finished = new ProducerToStream();
         finished.finish();
         CountingPullProducer<ByteBuffer> pull = CountingPullProducer.tenDigits(finished);
         finished.registerProducer(pull, false);
@@ -260,7 +260,7 @@ class ProducerStreamTest {
     @Test
     @DisplayName("W2-PS9 the length counts down as data is read; 0 when finished and empty; split is a fallback split")
     void w2ps9_lengthAndSplit() {
-        ProducerStream sized = new ProducerStream(OptionalLong.of(10));
+        ProducerToStream sized = new ProducerToStream(OptionalLong.of(10));
         assertThat(sized.length()).hasValue(10);
         sized.write(bytes("abcd"));
         sized.write(bytes("efgh"));
@@ -279,8 +279,8 @@ class ProducerStreamTest {
         sized.finish();
         assertThat(now(split.after().read())).isNull();
         assertThat(sized.length()).hasValue(0);
-        assertThat(new ProducerStream().length()).isEmpty();
-        assertThatThrownBy(() -> new ProducerStream(OptionalLong.of(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new ProducerToStream().length()).isEmpty();
+        assertThatThrownBy(() -> new ProducerToStream(OptionalLong.of(-1))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -324,7 +324,7 @@ class ProducerStreamTest {
     void w2ps4_concurrentWritersLoseNothing() throws Exception {
         int writers = 4;
         int perWriter = 5_000;
-        ProducerStream shared = new ProducerStream("shared", OptionalLong.empty(), new WaterMarks(1024, 512));
+        ProducerToStream shared = new ProducerToStream("shared", OptionalLong.empty(), new WaterMarks(1024, 512));
         int[] next = new int[writers];
         int[] total = {0};
         CompletableFuture<Void> done = ByteStreams.readStream(shared, chunk -> {
@@ -368,7 +368,7 @@ class ProducerStreamTest {
         volatile long maxBuffered;
         volatile boolean finished;
 
-        ThreadedProducer(ProducerStream target, int count) {
+        ThreadedProducer(ProducerToStream target, int count) {
             this.thread = new Thread(() -> {
                 int next = 0;
                 while (next < count) {
