@@ -1,9 +1,9 @@
 package dev.sluice.twisted.task;
 
 import dev.sluice.PushProducer;
+import dev.sluice.testing.RecordingConsumer;
 import dev.sluice.twisted.task.testing.FakeScheduler;
 import dev.sluice.twisted.task.testing.LogCapture;
-import dev.sluice.testing.RecordingConsumer;
 import dev.sluice.twisted.task.testing.TestNonStreamingProducer;
 import dev.sluice.twisted.task.testing.Units;
 import org.junit.jupiter.api.AfterEach;

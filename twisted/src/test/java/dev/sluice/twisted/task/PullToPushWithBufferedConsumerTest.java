@@ -8,12 +8,12 @@ import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
+import dev.sluice.testing.CountingPullProducer;
+import dev.sluice.testing.RecordingSink;
 import dev.sluice.twisted.task.testing.FakeScheduler;
 import dev.sluice.twisted.task.testing.LogCapture;
 import dev.sluice.twisted.task.testing.TestNonStreamingProducer;
 import dev.sluice.twisted.task.testing.Units;
-import dev.sluice.testing.CountingPullProducer;
-import dev.sluice.testing.RecordingSink;
 import org.junit.jupiter.api.Test;
 
 import static dev.sluice.testing.Futures.failureOf;

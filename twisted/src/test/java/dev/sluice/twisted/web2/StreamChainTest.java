@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.sluice.Producer;
 import dev.sluice.Consumer;
+import dev.sluice.Producer;
 import dev.sluice.PushProducer;
 import dev.sluice.WaterMarks;
 import org.jspecify.annotations.Nullable;
