@@ -17,14 +17,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SerialLaneTest {
 
-    private final SerialLane actor = new SerialLane("test");
+    private final SerialLane lane = new SerialLane("test");
 
     @Test
     void aNestedCallOnTheRunningThreadRunsAtOnceInsideTheOuterOne() {
         List<String> order = new ArrayList<>();
-        this.actor.execute(() -> {
+        this.lane.execute(() -> {
             order.add("outer start");
-            this.actor.execute(() -> order.add("nested"));
+            this.lane.execute(() -> order.add("nested"));
             order.add("outer end");
         });
         assertThat(order).containsExactly("outer start", "nested", "outer end");
@@ -32,11 +32,11 @@ class SerialLaneTest {
 
     @Test
     void aFailureOfACallRunAtOnceIsThrownToItsCallerAndTheActorStaysUsable() {
-        assertThatThrownBy(() -> this.actor.execute(() -> {
+        assertThatThrownBy(() -> this.lane.execute(() -> {
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
         AtomicInteger ran = new AtomicInteger();
-        this.actor.execute(ran::incrementAndGet);
+        this.lane.execute(ran::incrementAndGet);
         assertThat(ran).hasValue(1);
     }
 
@@ -47,14 +47,14 @@ class SerialLaneTest {
         List<String> order = new ArrayList<>();
         ExecutorService other = Executors.newSingleThreadExecutor();
         try {
-            Future<?> owner = other.submit(() -> this.actor.execute(() -> {
+            Future<?> owner = other.submit(() -> this.lane.execute(() -> {
                 order.add("first");
                 inside.countDown();
                 await(queued);
                 order.add("first end");
             }));
             await(inside);
-            this.actor.execute(() -> order.add("second")); // returns at once: the other thread runs it
+            this.lane.execute(() -> order.add("second")); // returns at once: the other thread runs it
             queued.countDown();
             owner.get(5, TimeUnit.SECONDS);
             assertThat(order).containsExactly("first", "first end", "second");
@@ -70,14 +70,14 @@ class SerialLaneTest {
         int calls = 50_000;
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();
-        int[] counter = {0}; // plain: the actor's happens-before edges must make it exact
+        int[] counter = {0}; // plain: the lane's happens-before edges must make it exact
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < calls; i++) {
-                        this.actor.execute(() -> {
+                        this.lane.execute(() -> {
                             if (inside.incrementAndGet() != 1) {
                                 overlaps.incrementAndGet();
                             }
@@ -91,12 +91,12 @@ class SerialLaneTest {
                 each.get(20, TimeUnit.SECONDS);
             }
             CountDownLatch last = new CountDownLatch(1);
-            this.actor.execute(last::countDown); // runs after every queued call, here or on the draining thread
+            this.lane.execute(last::countDown); // runs after every queued call, here or on the draining thread
             assertThat(last.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(overlaps).hasValue(0);
             int[] seen = new int[1];
             CountDownLatch read = new CountDownLatch(1);
-            this.actor.execute(() -> {
+            this.lane.execute(() -> {
                 seen[0] = counter[0];
                 read.countDown();
             });
@@ -109,7 +109,7 @@ class SerialLaneTest {
     }
 
     @Test
-    void aThreadThatFindsTheActorBusyLeavesItsCallsToTheRunningThreadAndNoneRunsOnTheCommonPool() throws Exception {
+    void aThreadThatFindsTheLaneBusyLeavesItsCallsToTheRunningThreadAndNoneRunsOnTheCommonPool() throws Exception {
         int queuedCalls = 5_000; // far past any per-drain budget
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch allQueued = new CountDownLatch(1);
@@ -117,7 +117,7 @@ class SerialLaneTest {
         ExecutorService owner = Executors.newSingleThreadExecutor();
         try {
             Future<Thread> ownerThread = owner.submit(() -> {
-                this.actor.execute(() -> {
+                this.lane.execute(() -> {
                     ranOn.add(Thread.currentThread());
                     inside.countDown();
                     await(allQueued);
@@ -126,17 +126,17 @@ class SerialLaneTest {
             });
             await(inside);
             for (int i = 0; i < queuedCalls; i++) {
-                this.actor.execute(() -> ranOn.add(Thread.currentThread())); // never waits: the owner runs it
+                this.lane.execute(() -> ranOn.add(Thread.currentThread())); // never waits: the owner runs it
             }
             allQueued.countDown();
             Thread drainer = ownerThread.get(10, TimeUnit.SECONDS);
 
             CountDownLatch last = new CountDownLatch(1);
-            this.actor.execute(last::countDown);
+            this.lane.execute(last::countDown);
             assertThat(last.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(ranOn).hasSize(queuedCalls + 1);
             assertThat(ranOn.stream().filter(thread -> thread != drainer).map(Thread::getName).distinct().toList())
-                    .as("threads other than the one that found the actor idle").isEmpty();
+                    .as("threads other than the one that found the lane idle").isEmpty();
         }
         finally {
             owner.shutdownNow();
