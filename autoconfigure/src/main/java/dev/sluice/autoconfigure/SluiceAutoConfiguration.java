@@ -8,21 +8,23 @@ import dev.sluice.boot.PipeProducerResolver;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
-import dev.sluice.task.Cooperator;
+import dev.sluice.twisted.task.Cooperator;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration for Sluice: the {@link ProducerRegistry}, a {@link BufferedConsumerFactory} with the configured
- * water marks, a {@link Cooperator} on its own thread (closed with the context), {@link FileTransfers} with the
- * configured chunk size, the registration of producer and consumer beans, the check that every
- * {@code sluice.consumers.<name>} is in use, and the pipes of {@code sluice.pipes.*}.
+ * water marks, a {@link Cooperator} on its own thread (closed with the context) when {@code sluice-twisted} is present,
+ * {@link FileTransfers} with the configured chunk size, the registration of producer and consumer beans, the check that
+ * every {@code sluice.consumers.<name>} is in use, and the pipes of {@code sluice.pipes.*}.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SluiceProperties.class)
@@ -32,20 +34,6 @@ public final class SluiceAutoConfiguration {
     @ConditionalOnMissingBean
     ProducerRegistry producerRegistry() {
         return new ProducerRegistry();
-    }
-
-    /**
-     * The cooperator that drives cooperative tasks and pull producers streamed with
-     * {@link dev.sluice.task.PullToPush}, on its own daemon thread, with {@code sluice.cooperator.time-slice}; closed
-     * (its tasks stopped) when the context closes.
-     */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    Cooperator sluiceCooperator(SluiceProperties properties) {
-        return Cooperator.builder()
-            .timeSlice(properties.getCooperator().getTimeSlice())
-            .threadName("sluice-cooperator")
-            .build();
     }
 
     @Bean
@@ -82,5 +70,25 @@ public final class SluiceAutoConfiguration {
             .toList();
         return new SluicePipes(definitions, beans, properties.getShutdown().getTimeout(),
                 producerResolvers.orderedStream().toList());
+    }
+
+    /** The Twisted-shaped ports' bean, when {@code sluice-twisted} is on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Cooperator.class)
+    static class CooperatorConfiguration {
+
+        /**
+         * The cooperator that drives cooperative tasks and pull producers streamed with
+         * {@link dev.sluice.twisted.task.PullToPush}, on its own daemon thread, with
+         * {@code sluice.cooperator.time-slice}; closed (its tasks stopped) when the context closes.
+         */
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        Cooperator sluiceCooperator(SluiceProperties properties) {
+            return Cooperator.builder()
+                .timeSlice(properties.getCooperator().getTimeSlice())
+                .threadName("sluice-cooperator")
+                .build();
+        }
     }
 }

@@ -12,12 +12,13 @@ import dev.sluice.boot.FileTransfers;
 import dev.sluice.boot.SluiceBeanRegistrar;
 import dev.sluice.boot.SluicePipes;
 import dev.sluice.registry.ProducerRegistry;
-import dev.sluice.task.Cooperator;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
+import dev.sluice.twisted.task.Cooperator;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,6 +41,17 @@ class SluiceAutoConfigurationTests {
             assertThat(context.getBean(SluicePipes.class).names()).isEmpty();
             assertThat(context).hasSingleBean(Cooperator.class);
             assertThat(context.getBean(FileTransfers.class).chunkSize()).isEqualTo(16 * 1024);
+        });
+    }
+
+    @Test
+    void withoutSluiceTwistedThereIsNoCooperatorAndTheRestIsConfigured() {
+        this.contextRunner.withClassLoader(new FilteredClassLoader(Cooperator.class)).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(Cooperator.class);
+            assertThat(context).hasSingleBean(ProducerRegistry.class);
+            assertThat(context).hasSingleBean(BufferedConsumerFactory.class);
+            assertThat(context).hasSingleBean(SluicePipes.class);
         });
     }
 

@@ -47,6 +47,19 @@ public final class SignalLane {
         return left;
     }
 
+    /**
+     * Makes the calling thread the owner of a lane handed to it: the thread that handed it over called
+     * {@link #disown()} and passed its work count along instead of leaving.
+     */
+    public void adopt() {
+        this.owner = Thread.currentThread();
+    }
+
+    /** Clears the owner before the lane, with its work count, is handed to another thread. */
+    public void disown() {
+        this.owner = null;
+    }
+
     /** Whether the calling thread owns the lane now, that is, it is re-entering from inside a callback. */
     public boolean isOwnedByCurrentThread() {
         return this.owner == Thread.currentThread();

@@ -13,12 +13,12 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.sluice.Producer;
 import dev.sluice.PullProducer;
-import dev.sluice.task.testing.RecordingConsumer;
+import dev.sluice.testing.RecordingConsumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static dev.sluice.task.testing.Futures.failureOf;
+import static dev.sluice.testing.Futures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -12,27 +12,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAccumulator;
 
-import dev.sluice.BufferView;
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
-import dev.sluice.Producer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
-import dev.sluice.task.Cooperator;
-import dev.sluice.task.PullToPush;
+import dev.sluice.testing.MeasuringConsumer;
+import dev.sluice.testing.SlowDigestSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static dev.sluice.task.testing.Futures.failureOf;
+import static dev.sluice.testing.Futures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * A real file of several MiB through {@link FileSender} into a {@link BufferedConsumer} whose slow sink runs on other
  * threads: the bytes arrive intact, the buffer stays bounded, and every file handle is closed, also when the peer
- * disconnects half-way.
+ * disconnects half-way. (The same transfers driven through {@code PullToPush} are in {@code sluice-twisted}.)
  */
 class FileTransferIntegrationTest {
 
@@ -80,64 +78,7 @@ class FileTransferIntegrationTest {
 
     /** Passes everything on and records the deepest buffer seen right after a write. */
     private Consumer<ByteBuffer> measuring(BufferedConsumer<ByteBuffer> target) {
-        return new Measuring(target, this.maxDepth);
-    }
-
-    /** A consumer that passes everything on, shows the buffer it writes to, and records its deepest level. */
-    private record Measuring(BufferedConsumer<ByteBuffer> target, LongAccumulator maxDepth)
-            implements Consumer<ByteBuffer>, BufferView {
-
-        @Override
-        public void registerProducer(Producer producer, boolean streaming) {
-            this.target.registerProducer(producer, streaming);
-        }
-
-        @Override
-        public void unregisterProducer() {
-            this.target.unregisterProducer();
-        }
-
-        @Override
-        public boolean write(ByteBuffer data) {
-            this.target.write(data);
-            this.maxDepth.accumulate(this.target.bufferedUnits());
-            return true;
-        }
-
-        @Override
-        public long bufferedUnits() {
-            return this.target.bufferedUnits();
-        }
-
-        @Override
-        public long highWaterMark() {
-            return this.target.highWaterMark();
-        }
-
-        @Override
-        public long lowWaterMark() {
-            return this.target.lowWaterMark();
-        }
-
-        @Override
-        public long acceptedUnits() {
-            return this.target.acceptedUnits();
-        }
-
-        @Override
-        public long sentUnits() {
-            return this.target.sentUnits();
-        }
-
-        @Override
-        public long droppedUnits() {
-            return this.target.droppedUnits();
-        }
-
-        @Override
-        public String unit() {
-            return this.target.unit();
-        }
+        return new MeasuringConsumer(target, this.maxDepth);
     }
 
     @Test
@@ -161,26 +102,6 @@ class FileTransferIntegrationTest {
     }
 
     @Test
-    void theSameTransferDrivenThroughPullToPushDeliversIdenticalBytes() {
-        SlowDigestSink sink = new SlowDigestSink(3000, this.network, Long.MAX_VALUE);
-        BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
-        try (Cooperator cooperator = Cooperator.create()) {
-            CompletableFuture<ByteBuffer> done = new FileSender(CHUNK, this.opener)
-                    .beginFileTransfer(this.file, PullToPush.consumer(measuring(consumer), cooperator));
-
-            assertThat(consumer.producer()).isInstanceOf(PullToPush.class);
-            assertThat(consumer.isStreamingProducer()).isTrue();
-            assertThat(done).succeedsWithin(Duration.ofSeconds(30));
-            consumer.loseConnection();
-            assertThat(consumer.whenClosed()).succeedsWithin(Duration.ofSeconds(30));
-        }
-        assertThat(sink.sha256()).isEqualTo(this.expectedSha256);
-        assertThat(consumer.producer()).isNull();
-        assertThat(this.maxDepth.get()).isPositive().isLessThanOrEqualTo(MARKS.high() + CHUNK);
-        assertThat(this.opener.allClosed()).isTrue();
-    }
-
-    @Test
     void aPeerThatDisconnectsHalfWayStopsTheSenderAndTheFileIsClosed() {
         SlowDigestSink sink = new SlowDigestSink(3000, this.network, SIZE / 2);
         BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
@@ -195,20 +116,6 @@ class FileTransferIntegrationTest {
         assertThat(sink.taken()).isGreaterThanOrEqualTo(SIZE / 2).isLessThan(SIZE);
         assertThat(this.opener.allClosed()).isTrue();
         assertThat(consumer.producer()).isNull();
-    }
-
-    @Test
-    void aPeerThatDisconnectsHalfWayThroughPullToPushStopsTheStreamAndTheFileIsClosed() {
-        SlowDigestSink sink = new SlowDigestSink(3000, this.network, SIZE / 2);
-        BufferedConsumer<ByteBuffer> consumer = consumerOver(sink);
-        try (Cooperator cooperator = Cooperator.create()) {
-            CompletableFuture<ByteBuffer> done = new FileSender(CHUNK, this.opener)
-                    .beginFileTransfer(this.file, PullToPush.consumer(consumer, cooperator));
-
-            await().atMost(Duration.ofSeconds(30)).until(done::isDone);
-            assertThat(failureOf(done)).isInstanceOf(FileTransferStoppedException.class);
-        }
-        assertThat(this.opener.allClosed()).isTrue();
     }
 
     @Test

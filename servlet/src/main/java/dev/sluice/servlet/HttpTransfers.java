@@ -22,8 +22,8 @@ import dev.sluice.Weigher;
 import dev.sluice.file.FileTransferStoppedException;
 import dev.sluice.internal.Log;
 import dev.sluice.registry.ProducerRegistry;
-import dev.sluice.stream.ByteStream;
-import dev.sluice.stream.StreamProducer;
+import dev.sluice.twisted.web2.ByteStream;
+import dev.sluice.twisted.web2.StreamToConsumer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -220,7 +220,7 @@ public final class HttpTransfers {
         }
         String what = (stream != null) ? "stream " + stream : "a producer body";
         if (stream != null) {
-            start(group, request, response, what, length, consumer -> new StreamProducer(stream).beginProducing(consumer),
+            start(group, request, response, what, length, consumer -> new StreamToConsumer(stream).beginProducing(consumer),
                     stream::close);
         }
         else {

@@ -10,7 +10,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
 import dev.sluice.Consumer;
-import dev.sluice.stream.ByteStream;
+import dev.sluice.twisted.web2.ByteStream;
 import org.jspecify.annotations.Nullable;
 
 /**

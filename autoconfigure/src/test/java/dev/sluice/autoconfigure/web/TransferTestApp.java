@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.sluice.BufferView;
 import dev.sluice.servlet.SluiceBody;
-import dev.sluice.stream.MemoryStream;
+import dev.sluice.twisted.web2.MemoryStream;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;

@@ -1,9 +1,0 @@
-/**
- * Producer/consumer proxies after Twisted's {@code twisted.protocols.pcp}: a man in the middle that is a producer to
- * the consumer below it and a consumer to the producer above it, with an optional bounded buffer, over generic chunks
- * described by {@link dev.sluice.pcp.Chunks}.
- */
-@NullMarked
-package dev.sluice.pcp;
-
-import org.jspecify.annotations.NullMarked;

@@ -1,9 +1,0 @@
-/**
- * Cooperative multitasking after Twisted's {@code twisted.internet.task}: the {@link dev.sluice.task.Cooperator}
- * runs many {@link dev.sluice.task.CooperativeTask}s round-robin in time slices, and {@link dev.sluice.task.PullToPush}
- * uses it to drive a pull producer as a push producer.
- */
-@NullMarked
-package dev.sluice.task;
-
-import org.jspecify.annotations.NullMarked;

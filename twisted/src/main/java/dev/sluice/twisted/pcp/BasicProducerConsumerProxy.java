@@ -1,0 +1,305 @@
+package dev.sluice.twisted.pcp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import dev.sluice.Consumer;
+import dev.sluice.Producer;
+import dev.sluice.PushProducer;
+import dev.sluice.twisted.internal.SerialLane;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A man in the middle: a producer to the consumer below it and a consumer to the producer above it, which buffers
+ * writes while it is paused and passes its own pause, resume and stop up to its producer. Twisted's
+ * {@code pcp.BasicProducerConsumerProxy} (PCP-B1 to PCP-B8).
+ *
+ * <ul>
+ *   <li>{@link #create} registers the proxy with its consumer, as a push producer unless built as a pull one
+ *       (PCP-B1).</li>
+ *   <li>While paused, or while a pull proxy has no outstanding request, writes are buffered; {@link #resumeProducing()}
+ *       sends the buffer as one merged write (never an empty one), and resumes the producer above (PCP-B3, PCP-B5):
+ *       a pull producer every time, as in Twisted; a push producer only to balance a pause the proxy passed up.</li>
+ *   <li>{@link #stopProducing()} stops the producer above and forgets the consumer: later writes are dropped
+ *       (PCP-B4).</li>
+ *   <li>{@link #registerProducer} neither resumes the producer nor refuses a second one (PCP-B7);
+ *       {@link #unregisterProducer()} always passes the unregistration down (PCP-B8).</li>
+ * </ul>
+ * A pause is passed up only to a {@link PushProducer}: a pull producer has nothing to pause. Pauses and resumes are
+ * passed up edge-triggered, where Twisted passes every one: a push producer sees pause and resume strictly alternate
+ * (its state table forbids pausing a paused producer or resuming a running one). The difference shows only where
+ * Twisted would break that table: a second pause without a resume, a resume of a producer never paused, or a pause
+ * nested in the merged write of {@code resumeProducing} followed by that call's resume.
+ *
+ * <h2>Threads</h2>
+ * The proxy keeps {@link dev.sluice.Consumer}'s threading contract on both of its sides. Every public method may be
+ * called from any thread. Its state machine runs on a lock-free serial lane
+ * ({@code dev.sluice.twisted.internal.SerialLane}): the calls run one at a time, never overlapping, each seeing what
+ * the one before it did.
+ * <ul>
+ *   <li>A call made while the proxy is idle runs at once on the caller's thread, which also runs the calls other
+ *       threads make meanwhile. A call made from another thread while one runs is queued and run, in order per
+ *       calling thread, right after the running one returns; the caller does not wait. So on one thread the proxy
+ *       behaves exactly as Twisted's does, and across threads nothing blocks.</li>
+ *   <li>A call made from inside a running call on the same thread (the consumer below pausing the proxy from
+ *       inside the proxy's write; the producer above writing from inside its {@code resumeProducing}) runs at once,
+ *       nested, as in Twisted.</li>
+ *   <li>Every call the proxy makes ({@code write} and {@code unregisterProducer} below; {@code pauseProducing},
+ *       {@code resumeProducing} and {@code stopProducing} above) is made from the lane, so the producer above sees
+ *       its callbacks serialized, in the order of the state changes that caused them, and none is lost. No lock is
+ *       held during any of them.</li>
+ *   <li>Writes from several threads reach the consumer below in the order the lane ran them: each writer's chunks
+ *       in that writer's order.</li>
+ * </ul>
+ * Subclasses change the behaviour through the protected {@code handle...} methods and {@code writeSomeData}, which
+ * run on the lane; the protected fields belong to the lane and must be read and written only from there.
+ *
+ * @param <T> the chunk type
+ */
+public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>, Finishable {
+
+    /** How chunks are merged and weighed. */
+    protected final ChunkType<T> chunks;
+
+    /** Whether this proxy is a push producer to its consumer (Twisted's {@code iAmStreaming}). */
+    protected final boolean iAmStreaming;
+
+    /** The consumer below; null after {@link #stopProducing()}. */
+    protected @Nullable Consumer<T> consumer;
+
+    /** The producer above, or null. */
+    protected @Nullable Producer producer;
+
+    /** Whether the producer above was registered as a push producer. */
+    protected boolean producerIsStreaming;
+
+    /** Whether this proxy was paused by its consumer; volatile for {@link #toString()} only. */
+    protected volatile boolean paused;
+
+    /** Whether this proxy has passed a pause up to its producer and not yet a resume. */
+    protected boolean upstreamPaused;
+
+    /** Whether a pull proxy was asked for data it has not written yet. */
+    protected boolean outstandingPull;
+
+    /** Chunks waiting to be written, in order. */
+    protected final List<T> buffer = new ArrayList<>();
+
+    private final SerialLane lane = new SerialLane(getClass().getSimpleName());
+
+    /** The size of {@link #buffer} after the last call, for other threads. */
+    private volatile int bufferedChunks;
+
+    /**
+     * Creates a proxy without registering it; call {@link #registerWithConsumer()} once it is fully built, or use
+     * {@link #create}. (Twisted registers in the constructor; a Java constructor must not hand out {@code this}.)
+     *
+     * @param consumer the consumer below, or null
+     * @param chunks how chunks are merged and weighed
+     * @param streaming whether this proxy registers as a push ({@code true}) or pull producer
+     */
+    protected BasicProducerConsumerProxy(@Nullable Consumer<T> consumer, ChunkType<T> chunks, boolean streaming) {
+        this.consumer = consumer;
+        this.chunks = Objects.requireNonNull(chunks, "chunks");
+        this.iAmStreaming = streaming;
+    }
+
+    /**
+     * Creates a proxy and registers it with {@code consumer}.
+     *
+     * @param consumer the consumer below
+     * @param chunks how chunks are merged and weighed
+     * @param streaming whether the proxy is a push ({@code true}) or pull producer to its consumer
+     * @param <T> the chunk type
+     * @return the registered proxy
+     */
+    public static <T> BasicProducerConsumerProxy<T> create(Consumer<T> consumer, ChunkType<T> chunks,
+            boolean streaming) {
+        BasicProducerConsumerProxy<T> proxy = new BasicProducerConsumerProxy<>(consumer, chunks, streaming);
+        proxy.registerWithConsumer();
+        return proxy;
+    }
+
+    /** Registers this proxy with its consumer, if it has one (PCP-B1). */
+    public final void registerWithConsumer() {
+        serially(() -> {
+            Consumer<T> below = this.consumer;
+            if (below != null) {
+                below.registerProducer(this, this.iAmStreaming);
+            }
+        });
+    }
+
+    @Override
+    public final void pauseProducing() {
+        serially(this::handlePause);
+    }
+
+    @Override
+    public final void resumeProducing() {
+        serially(this::handleResume);
+    }
+
+    @Override
+    public final void stopProducing() {
+        serially(this::handleStop);
+    }
+
+    /**
+     * Buffers {@code data} while paused or not asked for (a pull proxy); otherwise passes it down (PCP-B5).
+     *
+     * @return {@code false} while the proxy is paused by the consumer below, or its bounded buffer is full
+     */
+    @Override
+    public final boolean write(T data) {
+        Objects.requireNonNull(data, "data");
+        serially(() -> handleWrite(data));
+        return isWritable();
+    }
+
+    /** Whether the producer above may go on writing: the proxy is not paused. Any thread; a snapshot. */
+    protected boolean isWritable() {
+        return !this.paused;
+    }
+
+    /** Finishes the consumer below if it is {@link Finishable}, then unregisters (PCP-B6). */
+    @Override
+    public final void finish() {
+        serially(this::handleFinish);
+    }
+
+    /** Stores the producer; the basic proxy never resumes it and never refuses a second one (PCP-B7). */
+    @Override
+    public final void registerProducer(Producer producer, boolean streaming) {
+        Objects.requireNonNull(producer, "producer");
+        serially(() -> handleRegister(producer, streaming));
+    }
+
+    /** Forgets the producer and unregisters from the consumer below (PCP-B8; the bounded proxy may postpone it). */
+    @Override
+    public final void unregisterProducer() {
+        serially(this::handleUnregister);
+    }
+
+    /** The number of chunks buffered after the last call that has run; any thread. */
+    public final int bufferedChunks() {
+        return this.bufferedChunks;
+    }
+
+    /** Runs {@code call} on the lane: now, nested, or after the running call (see the class comment). */
+    private void serially(Runnable call) {
+        this.lane.execute(() -> {
+            try {
+                call.run();
+            }
+            finally {
+                this.bufferedChunks = this.buffer.size();
+            }
+        });
+    }
+
+    /**
+     * Pauses and relays the pause to a push producer above (PCP-B2), edge-triggered: not to a producer this proxy has
+     * already paused. Runs on the lane.
+     */
+    protected void handlePause() {
+        this.paused = true;
+        if (this.producer instanceof PushProducer push && !this.upstreamPaused) {
+            this.upstreamPaused = true;
+            push.pauseProducing();
+        }
+    }
+
+    /**
+     * Sends the buffer as one merged write, then resumes the producer above (PCP-B3): a pull producer always; a push
+     * producer only to balance a pause this proxy passed up, and not when the merged write has paused the proxy again
+     * (the consumer below paused it from inside the write). Runs on the lane.
+     */
+    protected void handleResume() {
+        this.paused = false;
+        if (!this.buffer.isEmpty()) {
+            T merged = this.chunks.join(this.buffer);
+            this.buffer.clear();
+            Consumer<T> below = this.consumer;
+            if (below != null) {
+                below.write(merged);
+            }
+        }
+        else if (!this.iAmStreaming) {
+            this.outstandingPull = true;
+        }
+        Producer above = this.producer;
+        if (above == null) {
+            return;
+        }
+        if (this.upstreamPaused) {
+            if (!this.paused) {
+                this.upstreamPaused = false;
+                above.resumeProducing();
+            }
+        }
+        else if (!this.producerIsStreaming) {
+            above.resumeProducing();
+        }
+    }
+
+    /** Stops the producer above and forgets the consumer below (PCP-B4). Runs on the lane. */
+    protected void handleStop() {
+        Producer above = this.producer;
+        if (above != null) {
+            above.stopProducing();
+        }
+        this.consumer = null;
+    }
+
+    /** Buffers or passes down one chunk (PCP-B5). Runs on the lane. */
+    protected void handleWrite(T data) {
+        if (mustBuffer()) {
+            this.buffer.add(data);
+            return;
+        }
+        Consumer<T> below = this.consumer;
+        if (below != null) {
+            below.write(data);
+            this.outstandingPull = false;
+        }
+    }
+
+    /** Whether a write now must wait in the buffer. Runs on the lane. */
+    protected final boolean mustBuffer() {
+        return this.paused || (!this.iAmStreaming && !this.outstandingPull);
+    }
+
+    /** Finishes the consumer below, then unregisters (PCP-B6). Runs on the lane. */
+    protected void handleFinish() {
+        if (this.consumer instanceof Finishable finishable) {
+            finishable.finish();
+        }
+        handleUnregister();
+    }
+
+    /** Stores the producer (PCP-B7). Runs on the lane. */
+    protected void handleRegister(Producer producer, boolean streaming) {
+        this.upstreamPaused = false;
+        this.producer = producer;
+        this.producerIsStreaming = streaming;
+    }
+
+    /** Forgets the producer and unregisters from the consumer below (PCP-B8). Runs on the lane. */
+    protected void handleUnregister() {
+        this.upstreamPaused = false;
+        this.producer = null;
+        this.producerIsStreaming = false;
+        Consumer<T> below = this.consumer;
+        if (below != null) {
+            below.unregisterProducer();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + (this.paused ? "paused" : "producing") + ", " + this.bufferedChunks
+                + " buffered]";
+    }
+}

@@ -1,0 +1,188 @@
+package dev.sluice.twisted.web2;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.sluice.Consumer;
+import dev.sluice.PushProducer;
+import dev.sluice.internal.Log;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Data flows from a stream to a consumer: a {@link PushProducer} that reads a {@link ByteStream} and writes it into any
+ * consumer (W2-SP1…SP7). Twisted's {@code web2.stream.StreamProducer}; the opposite direction is
+ * {@link ProducerToStream}.
+ *
+ * <p>{@link #beginProducing} registers this producer as streaming and resumes it. While it is not paused it reads a
+ * chunk, writes it, and reads the next, in a loop that does not grow the stack however many chunks are at hand.
+ * {@link #pauseProducing()} stops the loop after the chunk being written; a read already pending still completes and
+ * its chunk is still written (W2-SP4). Twisted's upstream version can stall for ever when a read returns an already
+ * completed result and the consumer pauses during that write (W2-SP5); here every read is a stage and the loop keeps
+ * no stale "read pending" state, which is the fixed ordering: the read is recorded, then its result is handled, and
+ * handling clears it.
+ *
+ * <p>At the end of the stream the producer unregisters from the consumer, then (by default, see below) finishes a
+ * {@link ProducerToStream} consumer, then completes the future {@link #beginProducing} returned. When a read fails, it
+ * unregisters, finishes a {@link ProducerToStream} consumer with the failure, fails the future and closes the stream.
+ * When the consumer calls {@link #stopProducing()}, it unregisters, fails the future with a {@link CancellationException}
+ * (Twisted's ConnectionLost) and closes the stream.
+ *
+ * <p>Twisted never finishes a {@code ProducerStream} it writes into, so its reader waits for ever after the last chunk
+ * (W2-SP7). Sluice finishes it unless built with {@code finishProducerToStream = false}.
+ *
+ * <h2>Threading</h2>
+ * Chunks are written on the thread that runs the loop: the caller of {@link #beginProducing} or
+ * {@link #resumeProducing()}, or the thread that completes a pending read. Writes never overlap and keep the stream's
+ * order. {@code pauseProducing}, {@code resumeProducing} and {@code stopProducing} may come from any thread.
+ */
+public final class StreamToConsumer implements PushProducer {
+
+    private static final Log log = Log.of(StreamToConsumer.class);
+
+    private final ByteStream stream;
+    private final boolean finishProducerToStream;
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final ReadLoop loop = new ReadLoop() {
+        @Override
+        CompletionStage<@Nullable ByteBuffer> nextRead() {
+            return StreamToConsumer.this.stream.read();
+        }
+
+        @Override
+        boolean onChunk(@Nullable ByteBuffer chunk) {
+            return write(chunk);
+        }
+
+        @Override
+        void failed(Throwable failure) {
+            end(failure, false);
+        }
+    };
+
+    private volatile boolean paused;
+    private final AtomicReference<@Nullable Consumer<? super ByteBuffer>> consumer = new AtomicReference<>();
+
+    /**
+     * A producer of {@code stream} that finishes a {@link ProducerToStream} consumer at the end of the stream.
+     *
+     * @param stream the stream to write; the producer takes it and closes it when stopped
+     */
+    public StreamToConsumer(ByteStream stream) {
+        this(stream, true);
+    }
+
+    /**
+     * A producer of {@code stream}.
+     *
+     * @param stream the stream to write; the producer takes it and closes it when stopped
+     * @param finishProducerToStream whether to {@link ProducerToStream#finish()} a {@link ProducerToStream} consumer at
+     *        the end of the stream (and {@link ProducerToStream#finish(Throwable)} it when a read fails); {@code false} is
+     *        Twisted's behaviour
+     */
+    public StreamToConsumer(ByteStream stream, boolean finishProducerToStream) {
+        this.stream = Objects.requireNonNull(stream, "stream");
+        this.finishProducerToStream = finishProducerToStream;
+    }
+
+    /**
+     * Registers with {@code consumer} as a push producer and starts writing the stream into it.
+     *
+     * @param consumer where to write
+     * @return a future completed after the last chunk has been written and the producer has unregistered, or failed
+     *         when a read fails or the consumer stops the producer
+     * @throws IllegalStateException if this producer has begun already, or the consumer has a producer
+     */
+    public CompletableFuture<Void> beginProducing(Consumer<? super ByteBuffer> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        if (this.done.get() || !this.consumer.compareAndSet(null, consumer)) {
+            throw new IllegalStateException("StreamToConsumer has begun producing already");
+        }
+        try {
+            consumer.registerProducer(this, true);
+        }
+        catch (RuntimeException ex) {
+            this.consumer.set(null);
+            throw ex;
+        }
+        resumeProducing();
+        return this.finished;
+    }
+
+    /** Lets the loop read and write again, or starts it. Does nothing once the producer has finished. */
+    @Override
+    public void resumeProducing() {
+        this.paused = false;
+        if (!this.done.get() && this.running.compareAndSet(false, true)) {
+            this.loop.run();
+        }
+    }
+
+    /** Stops the loop after the chunk being written. A pending read still completes and is written. */
+    @Override
+    public void pauseProducing() {
+        this.paused = true;
+    }
+
+    /** Ends production: unregisters, fails the future with a {@link CancellationException}, closes the stream. */
+    @Override
+    public void stopProducing() {
+        end(new CancellationException("the consumer stopped the producer"), true);
+    }
+
+    /** Writes one read's result; returns whether the loop goes on. */
+    private boolean write(@Nullable ByteBuffer chunk) {
+        Consumer<? super ByteBuffer> target = this.consumer.get();
+        if (this.done.get() || target == null) {
+            return false;
+        }
+        if (chunk == null) {
+            end(null, false);
+            return false;
+        }
+        target.write(chunk);
+        if (!this.paused) {
+            return true;
+        }
+        this.running.set(false);
+        // a resume between the check and the release must not be lost
+        return !this.paused && !this.done.get() && this.running.compareAndSet(false, true);
+    }
+
+    /**
+     * Finishes once: normally at the end of the stream ({@code failure == null}), else with the failure; a consumer
+     * that stopped this producer is not finished.
+     */
+    private void end(@Nullable Throwable failure, boolean stoppedByConsumer) {
+        if (!this.done.compareAndSet(false, true)) {
+            return;
+        }
+        this.paused = true;
+        Consumer<? super ByteBuffer> target = this.consumer.get();
+        if (target != null) {
+            target.unregisterProducer();
+            if (this.finishProducerToStream && !stoppedByConsumer
+                    && target instanceof ProducerToStream producerStream) {
+                if (failure == null) {
+                    producerStream.finish();
+                }
+                else {
+                    producerStream.finish(failure);
+                }
+            }
+        }
+        if (failure == null) {
+            this.finished.complete(null);
+            return;
+        }
+        log.debug("stream producer ended: {}", failure.toString());
+        this.finished.completeExceptionally(failure);
+        this.stream.close();
+    }
+}
