@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #beginProducing} registers this producer as streaming and resumes it. While it is not paused it reads a
  * chunk, writes it, and reads the next, in a loop that does not grow the stack however many chunks are at hand.
- * {@link #pauseProducing()} stops the loop after the chunk being written; a read already pending still completes and
+ * {@link #pauseProducing()}, or a {@code write} that returns {@code false}, stops the loop after the chunk being
+ * written (the resume that follows every {@code false} starts it again); a read already pending still completes and
  * its chunk is still written (W2-SP4). Twisted's upstream version can stall for ever when a read returns an already
  * completed result and the consumer pauses during that write (W2-SP5); here every read is a stage and the loop keeps
  * no stale "read pending" state, which is the fixed ordering: the read is recorded, then its result is handled, and
@@ -67,6 +68,12 @@ public final class StreamToConsumer implements PushProducer {
     };
 
     private volatile boolean paused;
+
+    /** Guards {@link #paused} against a resume racing a {@code false} from {@code write}. */
+    private final Object pauseLock = new Object();
+
+    /** Resumes received; written under {@link #pauseLock}. */
+    private volatile long resumes;
     private final AtomicReference<@Nullable Consumer<? super ByteBuffer>> consumer = new AtomicReference<>();
 
     /**
@@ -118,7 +125,10 @@ public final class StreamToConsumer implements PushProducer {
     /** Lets the loop read and write again, or starts it. Does nothing once the producer has finished. */
     @Override
     public void resumeProducing() {
-        this.paused = false;
+        synchronized (this.pauseLock) {
+            this.resumes++;
+            this.paused = false;
+        }
         if (!this.done.get() && this.running.compareAndSet(false, true)) {
             this.loop.run();
         }
@@ -127,7 +137,9 @@ public final class StreamToConsumer implements PushProducer {
     /** Stops the loop after the chunk being written. A pending read still completes and is written. */
     @Override
     public void pauseProducing() {
-        this.paused = true;
+        synchronized (this.pauseLock) {
+            this.paused = true;
+        }
     }
 
     /** Ends production: unregisters, fails the future with a {@link CancellationException}, closes the stream. */
@@ -146,7 +158,16 @@ public final class StreamToConsumer implements PushProducer {
             end(null, false);
             return false;
         }
-        target.write(chunk);
+        long resumesBefore = this.resumes;
+        if (!target.write(chunk)) {
+            // the consumer wants a pause: stop now rather than when the callback arrives, unless a resume has
+            // answered it already
+            synchronized (this.pauseLock) {
+                if (this.resumes == resumesBefore) {
+                    this.paused = true;
+                }
+            }
+        }
         if (!this.paused) {
             return true;
         }
