@@ -153,6 +153,26 @@ public final class KafkaSource<K, V> implements PushProducer {
         return this.stopped;
     }
 
+    private long currentTurn() {
+        synchronized (this.turnLock) {
+            return this.turn;
+        }
+    }
+
+    /**
+     * The consumer answered a write with {@code false}: pause the container now, on its own thread, so that the rest of
+     * the poll's batch stays with it ({@code pauseImmediate}), rather than when the pause callback arrives from another
+     * thread. A pause or resume callback that came since the write began has answered it already.
+     */
+    private void pauseAfterFalse(long turnBefore) {
+        synchronized (this.turnLock) {
+            if (this.turn == turnBefore) {
+                this.turn++;
+                this.container.pause();
+            }
+        }
+    }
+
     @Override
     public void pauseProducing() {
         synchronized (this.turnLock) {
@@ -271,7 +291,10 @@ public final class KafkaSource<K, V> implements PushProducer {
             KafkaRecord<K, V> record = new KafkaRecord<>(data, acks, acknowledgment);
             acks.add(record);
             this.delivered.increment();
-            this.consumer.write(record);
+            long turnBefore = currentTurn();
+            if (!this.consumer.write(record)) {
+                pauseAfterFalse(turnBefore);
+            }
         }
 
         @Override
