@@ -199,7 +199,7 @@ abstract class CheckingProducer implements Producer {
      * The checks shared by every producer of one consumer, and the writers' wake-up signal. {@link #write} marks the
      * calling thread as inside a write, for the nesting check.
      */
-    static final class Callbacks {
+    static class Callbacks {
 
         private static final ThreadLocal<int[]> WRITE_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
