@@ -276,7 +276,7 @@ abstract class CheckingProducer implements Producer {
          * answer is read from {@code isBufferFull()} after the write; once {@code write} returns boolean (core v2),
          * this becomes {@code return consumer.write(item);}.
          */
-        boolean write(BufferedConsumer<ByteBuffer> consumer, ByteBuffer item) {
+        <T> boolean write(BufferedConsumer<T> consumer, T item) {
             int[] depth = WRITE_DEPTH.get();
             depth[0]++;
             this.writes.increment();
