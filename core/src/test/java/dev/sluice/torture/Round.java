@@ -249,7 +249,8 @@ final class Round {
                 this.consumer.holdProducer();
             }
             held = !held;
-            awaitProgress(held ? random.nextInt(200) : 100 + random.nextInt(2_000));
+            // short holds (a writer waits for the release), longer gaps, so the producer is not held most of the time
+            awaitProgress(held ? random.nextInt(50) : 1_000 + random.nextInt(4_000));
         }
         if (held) {
             this.consumer.releaseProducer();

@@ -58,7 +58,7 @@ record Scenario(long seed, int writers, DrainMode drain, CheckingSink.Behaviour 
         boolean sinkThrows = random.nextInt(8) == 0;
         long throwsAt = sinkThrows ? 1 + random.nextInt((int) Math.min(operations, 20_000)) : -1;
         Producers producers = pick(random, Producers.values(), 3, 3, 1, 2);
-        int holders = random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(3);
+        int holders = random.nextInt(3) == 0 ? 0 : random.nextInt(4) == 0 ? 3 : 1 + random.nextInt(2);
         Fault fault = pick(random, Fault.values(), 5, 2, 2, 1);
         Ending ending = pick(random, Ending.values(), 2, 1, 1);
         long high = HIGH_MARKS[random.nextInt(HIGH_MARKS.length)];
