@@ -42,8 +42,8 @@ import org.jspecify.annotations.Nullable;
  *       push producer writing from inside its own {@code resumeProducing} (Twisted's FD-12). Anything else that
  *       becomes due meanwhile — a resume after another thread drained the buffer, a stop — is handed to the
  *       consumer's {@linkplain #signalExecutor() signal executor}. <strong>The one exception</strong>: a consumer with
- *       no signal executor (a {@link BufferedConsumer} that drains inline) has no other thread to hand it to, so the
- *       writing thread delivers it before its write returns. A producer that holds a non-reentrant lock around
+ *       no signal executor (a {@link BufferedConsumer} that drains inline), or whose executor has just thrown, has no
+ *       other thread to hand it to, so the writing thread delivers it before its write returns. A producer that holds a non-reentrant lock around
  *       {@code write} and takes the same lock in {@code resumeProducing} or {@code stopProducing} must therefore
  *       give its consumer an executor ({@link BufferedConsumer.Builder#drainOn}).</li>
  *   <li>No unbounded recursion: a pull producer that writes from inside {@code resumeProducing} is asked for its next

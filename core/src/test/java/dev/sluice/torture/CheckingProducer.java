@@ -211,6 +211,12 @@ abstract class CheckingProducer implements Producer {
 
         private volatile String current = "";
 
+        /**
+         * Whether the consumer drains inline, or its executor throws: then a resume or stop delivered on a writer's
+         * thread inside its write is the exception {@code ConsumerSupport} documents, not a violation.
+         */
+        volatile boolean inlineDrain;
+
         /** The round's operation budget, which a pull producer's writes spend too. */
         private final java.util.concurrent.atomic.AtomicLong budget;
 
@@ -249,7 +255,7 @@ abstract class CheckingProducer implements Producer {
             else {
                 before = null;
             }
-            if (writing && before != me && !callback.equals("pauseProducing")) {
+            if (writing && before != me && !callback.equals("pauseProducing") && !this.inlineDrain) {
                 this.violations.report("nesting (DESIGN §4.6)", callback + " to " + producer
                         + " delivered on a writer's own thread inside its write");
             }

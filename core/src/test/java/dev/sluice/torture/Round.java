@@ -98,6 +98,10 @@ final class Round {
         this.random = new SplittableRandom(scenario.seed() ^ 0x5DEECE66DL);
         this.budget = new AtomicLong(scenario.operations());
         this.callbacks = new CheckingProducer.Callbacks(violations, this.budget);
+        // ConsumerSupport's documented exception: with the inline drain, or once the executor has failed, no other
+        // thread can deliver what a write made due (a resume after its drain, the stop after a loss), so it does
+        this.callbacks.inlineDrain = scenario.drain() == Scenario.DrainMode.INLINE
+                || scenario.drain() == Scenario.DrainMode.THROWING;
         this.sink = new CheckingSink(violations, scenario.sink(), this.random.split(), this::kick,
                 PULL_SOURCE_BASE + MAX_PULL_PRODUCERS, scenario.sinkThrowsAtOffer(),
                 scenario.sinkTakesPartBeforeThrowing(), scenario.sinkCloseThrows(), scenario.sinkAbortThrows());
