@@ -228,7 +228,9 @@ final class Round {
         }
     }
 
-    private void register(boolean streaming) {
+    private void register(boolean wantStreaming) {
+        // the sink tracks at most MAX_PULL_PRODUCERS pull sources; a fast round registers push producers after that
+        boolean streaming = wantStreaming || this.pullCount.get() >= MAX_PULL_PRODUCERS;
         CheckingProducer producer;
         if (streaming) {
             producer = new CheckingProducer.Push(this.producerIds.incrementAndGet(), this.callbacks);
