@@ -7,8 +7,10 @@ import dev.sluice.Weigher;
 import dev.sluice.testing.RecordingSink;
 import org.reactivestreams.tck.TestEnvironment;
 import org.reactivestreams.tck.flow.FlowSubscriberWhiteboxVerification;
+import org.testng.annotations.Listeners;
 
 /** The Reactive Streams TCK (whitebox) for {@link ConsumerSubscriber} feeding a {@link BufferedConsumer}. */
+@Listeners(TckRulesThatApply.class)
 public class ConsumerSubscriberTckTest extends FlowSubscriberWhiteboxVerification<Integer> {
 
     public ConsumerSubscriberTckTest() {

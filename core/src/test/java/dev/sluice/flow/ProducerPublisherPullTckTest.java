@@ -5,8 +5,10 @@ import java.util.concurrent.Flow;
 
 import org.reactivestreams.tck.TestEnvironment;
 import org.reactivestreams.tck.flow.FlowPublisherVerification;
+import org.testng.annotations.Listeners;
 
 /** The Reactive Streams TCK for {@link ProducerPublisher} over a pull producer (one item per request). */
+@Listeners(TckRulesThatApply.class)
 public class ProducerPublisherPullTckTest extends FlowPublisherVerification<Long> {
 
     public ProducerPublisherPullTckTest() {

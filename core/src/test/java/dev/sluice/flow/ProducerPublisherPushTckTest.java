@@ -4,11 +4,13 @@ import java.util.concurrent.Flow;
 
 import org.reactivestreams.tck.TestEnvironment;
 import org.reactivestreams.tck.flow.FlowPublisherVerification;
+import org.testng.annotations.Listeners;
 
 /**
  * The Reactive Streams TCK for {@link ProducerPublisher} over a synchronous push producer, paused when demand runs
  * out and resumed by {@code request}; a failure is a producer whose {@code resumeProducing} throws.
  */
+@Listeners(TckRulesThatApply.class)
 public class ProducerPublisherPushTckTest extends FlowPublisherVerification<Long> {
 
     public ProducerPublisherPushTckTest() {
