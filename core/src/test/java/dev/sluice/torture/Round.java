@@ -186,8 +186,10 @@ final class Round {
                                 + this.scenario.writers() + " writers, items <= " + Tagged.MAX_SIZE + " bytes)");
             }
             if (!more) {
-                awaitChange(() -> this.consumer.producer() != push || push.isStopped()
-                        || push.isRunning() && writable());
+                // honours false: no more writes until the consumer wants data again, whichever producer is registered
+                // by then (a new registration does not make a full buffer take more), or until it has gone
+                awaitChange(() -> this.consumer.whenClosed().isDone() || writable()
+                        && (this.consumer.producer() != push || push.isRunning() || push.isStopped()));
             }
         }
     }
