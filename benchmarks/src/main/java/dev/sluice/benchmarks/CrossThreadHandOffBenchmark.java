@@ -273,7 +273,7 @@ public class CrossThreadHandOffBenchmark {
             if (!producer.awaitResumed()) {
                 throw new IllegalStateException("the consumer stopped the producer");
             }
-            consumer.write(chunk);
+            producer.write(consumer, chunk);
         }
     }
 

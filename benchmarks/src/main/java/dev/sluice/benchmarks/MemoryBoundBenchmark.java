@@ -167,7 +167,7 @@ public class MemoryBoundBenchmark {
                 if (!producer.awaitResumed()) {
                     throw new IllegalStateException("the consumer stopped the producer");
                 }
-                consumer.write(this.chunk);
+                producer.write(consumer, this.chunk);
                 sample();
             }
             awaitDrained();

@@ -1,18 +1,24 @@
 package dev.sluice.benchmarks;
 
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.sluice.Consumer;
 import dev.sluice.PushProducer;
 
 /**
- * A push producer for a plain thread that honours pauses the way a user would write it: {@link #pauseProducing()} sets
- * a flag, {@link #resumeProducing()} clears it and unparks the producing thread, and the producing thread calls
- * {@link #awaitResumed()} before each write, which parks while the flag is set. The Reactor adapters in these
- * benchmarks wait for demand the same way, so no side gets a cleverer wait (no spinning anywhere).
+ * A push producer for a plain thread that honours pauses the way a user would write it: {@link #pauseProducing()}, or
+ * a {@code write} that returns {@code false}, makes the producing thread park before its next write, in
+ * {@link #awaitResumed()}, until {@link #resumeProducing()} unparks it. Every {@code false} is followed by a pause and
+ * then a resume; a resume that arrived before the {@code false} was seen has answered it already, which the resume
+ * count in the state word tells. The Reactor adapters in these benchmarks wait for demand the same way, so no side
+ * gets a cleverer wait (no spinning anywhere).
  */
 final class ParkingProducer implements PushProducer {
 
-    private volatile boolean paused;
+    /** Resumes received, shifted left by one, with the paused flag in bit 0: one word, so no resume is lost. */
+    private final AtomicLong state = new AtomicLong();
 
     private volatile boolean stopped;
 
@@ -28,7 +34,7 @@ final class ParkingProducer implements PushProducer {
 
     /** Parks the calling (producing) thread while paused. Returns false if the producer was stopped. */
     boolean awaitResumed() {
-        while (this.paused) {
+        while (isPaused()) {
             if (this.stopped) {
                 return false;
             }
@@ -37,19 +43,28 @@ final class ParkingProducer implements PushProducer {
         return !this.stopped;
     }
 
+    /** Writes {@code chunk} and, when the consumer answers {@code false}, pauses before the next write. */
+    void write(Consumer<ByteBuffer> consumer, ByteBuffer chunk) {
+        long before = this.state.get();
+        if (!consumer.write(chunk)) {
+            long resumesBefore = before >>> 1;
+            this.state.getAndUpdate(now -> ((now >>> 1) == resumesBefore) ? now | 1 : now);
+        }
+    }
+
     boolean isPaused() {
-        return this.paused;
+        return (this.state.get() & 1) != 0;
     }
 
     @Override
     public void pauseProducing() {
         this.pauses++;
-        this.paused = true;
+        this.state.getAndUpdate(now -> now | 1);
     }
 
     @Override
     public void resumeProducing() {
-        this.paused = false;
+        this.state.getAndUpdate(now -> ((now >>> 1) + 1) << 1);
         Thread thread = this.producerThread;
         if (thread != null) {
             LockSupport.unpark(thread);
