@@ -1,6 +1,10 @@
 /**
  * Producer/consumer flow control after Twisted: the {@link dev.sluice.Consumer}, {@link dev.sluice.PushProducer} and
  * {@link dev.sluice.PullProducer} contracts, and the consumers that keep them.
+ *
+ * <p>The threading contract every consumer keeps is in {@link dev.sluice.Consumer} and, with its reasons, in
+ * {@code docs/threading.md}. Rule ids cited in javadoc (FD-8, PP-4, …) are Twisted's behaviours, one line each in
+ * {@code docs/twisted-rules.md}.
  */
 @NullMarked
 package dev.sluice;
