@@ -8,7 +8,7 @@ import dev.sluice.BufferedConsumer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
-import dev.sluice.metrics.ProducerRegistryMetrics;
+import dev.sluice.micrometer.ProducerRegistryMetrics;
 import dev.sluice.registry.ProducerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
