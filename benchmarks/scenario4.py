@@ -4,7 +4,8 @@
 Each round runs the three variants (none, simple, prometheus) one JMH fork each, back to back and in a shuffled order,
 so that whatever else the machine is doing at that moment weighs on all three alike. The cost of metrics is computed
 per round (1 - variant / none, from the means of the measured iterations) and then over rounds: mean and a 95 %
-confidence interval (Student's t). Standard library only.
+confidence interval (Student's t), and, because other work on the machine now and then slows one fork of a round by
+tens of per cent, the median with a 95 % bootstrap interval, which such a round cannot drag. Standard library only.
 
     benchmarks/scenario4.py [--rounds 8] [--drain executor,inline] [--warmups 3] [--iterations 4]
                             [--jar benchmarks/target/benchmarks.jar] [--json out.json] [-- extra JMH options]
@@ -56,6 +57,12 @@ def interval(values):
     return mean, t95(len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5
 
 
+def median_interval(values, resamples=10000):
+    rng = random.Random(4)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+    return statistics.median(values), medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=8)
@@ -82,18 +89,21 @@ def main():
             costs = ", ".join(f"{v} {100 * (1 - scores[(drain, v)][-1] / none):+.1f} %" for v in VARIANTS[1:])
             print(f"round {round_number} {drain}: none {none / 1e6:.3f} M/s; cost {costs}", file=sys.stderr)
 
-    print("| drain | meter registry | chunks/s (mean of rounds ± 95 % CI) | cost vs none, paired (mean ± 95 % CI) |")
-    print("|---|---|---|---|")
+    print("| drain | meter registry | chunks/s (median of rounds) | cost vs none, paired: median [95 % bootstrap CI] "
+          "| cost: mean ± 95 % CI |")
+    print("|---|---|---|---|---|")
     for drain in drains:
         for variant in VARIANTS:
-            mean, half = interval(scores[(drain, variant)])
+            median = statistics.median(scores[(drain, variant)])
             if variant == "none":
-                cost = "—"
+                robust, cost = "—", "—"
             else:
                 paired = [100 * (1 - s / n) for s, n in zip(scores[(drain, variant)], scores[(drain, "none")])]
                 cost_mean, cost_half = interval(paired)
+                middle, low, high = median_interval(paired)
+                robust = f"{middle:+.1f} % [{low:+.1f} %, {high:+.1f} %]"
                 cost = f"{cost_mean:+.1f} % ± {cost_half:.1f} %"
-            print(f"| {drain} | {variant} | {mean / 1e6:.3f} M ± {half / 1e6:.3f} M | {cost} |")
+            print(f"| {drain} | {variant} | {median / 1e6:.3f} M | {robust} | {cost} |")
     print(f"\n{args.rounds} rounds; each round one fork per drain mode and variant, variants in shuffled order, "
           f"{args.warmups} × 1 s warm-up, {args.iterations} × 1 s measured")
     if args.json:
