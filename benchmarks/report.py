@@ -149,17 +149,20 @@ def section_s3(runs):
 
 
 def section_s4(runs):
-    r = {run["params"]["meters"]: run for run in runs if split(run)[0] == S4}
-    none = r.get("none")
+    r = {(run["params"].get("drain", "executor"), run["params"]["meters"]): run
+         for run in runs if split(run)[0] == S4}
     rows = []
-    for name in ("none", "simple", "prometheus"):
-        run = r.get(name)
-        if run is None:
-            continue
-        cost = "—" if name == "none" or none is None else f"{(1 - score(run) / score(none)) * 100:.1f} %"
-        rows.append([name, cell(run), ratio(run, none), cost])
-    return "### Scenario 4: metrics overhead on scenario 2 (chunks/s)\n\n" + table(
-        ["meter registry", "Sluice", "ratio to none", "cost"], rows)
+    for drain in ("executor", "inline"):
+        none = r.get((drain, "none"))
+        for name in ("none", "simple", "prometheus"):
+            run = r.get((drain, name))
+            if run is None:
+                continue
+            cost = "—" if name == "none" or none is None else f"{(1 - score(run) / score(none)) * 100:.1f} %"
+            rows.append([drain, name, cell(run), ratio(run, none), cost])
+    return ("### Scenario 4: metrics overhead on scenario 2 (chunks/s)\n\n"
+            "One fork each: for error bars that mean something run benchmarks/scenario4.py (paired rounds).\n\n"
+            + table(["drain", "meter registry", "Sluice", "ratio to none", "cost"], rows))
 
 
 def section_s5(runs):

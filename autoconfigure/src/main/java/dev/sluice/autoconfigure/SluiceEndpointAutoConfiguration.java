@@ -1,9 +1,11 @@
 package dev.sluice.autoconfigure;
 
 import dev.sluice.boot.actuate.ProducersEndpoint;
+import dev.sluice.boot.actuate.ProducersEndpointWebExtension;
 import dev.sluice.registry.ProducerRegistry;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -13,7 +15,7 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code producers} actuator endpoint, when actuator is on the class path and the endpoint is available
- * (exposed, and not switched off).
+ * (exposed, and not switched off), and its web extension when it is exposed over HTTP.
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
@@ -25,5 +27,13 @@ public final class SluiceEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     ProducersEndpoint producersEndpoint(ProducerRegistry registry) {
         return new ProducersEndpoint(registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ProducersEndpoint.class)
+    @ConditionalOnAvailableEndpoint(endpoint = ProducersEndpoint.class, exposure = EndpointExposure.WEB)
+    ProducersEndpointWebExtension producersEndpointWebExtension(ProducersEndpoint endpoint) {
+        return new ProducersEndpointWebExtension(endpoint);
     }
 }

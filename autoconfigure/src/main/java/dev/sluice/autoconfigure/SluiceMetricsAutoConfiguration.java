@@ -1,6 +1,6 @@
 package dev.sluice.autoconfigure;
 
-import dev.sluice.metrics.ProducerRegistryMetrics;
+import dev.sluice.micrometer.ProducerRegistryMetrics;
 import dev.sluice.registry.ProducerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -12,15 +12,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Publishes Sluice's meters ({@link ProducerRegistryMetrics}) when Micrometer is on the class path and a
- * {@link MeterRegistry} bean exists. Ordered after Spring Boot 4's metrics auto-configurations, whose classes moved to
+ * Publishes Sluice's meters ({@link ProducerRegistryMetrics}, module {@code sluice-micrometer}) when it and Micrometer
+ * are on the class path and a {@link MeterRegistry} bean exists; {@code sluice.metrics.max-names} caps the groups that
+ * get meters. Ordered after Spring Boot 4's metrics auto-configurations, whose classes moved to
  * {@code org.springframework.boot.micrometer.metrics.autoconfigure} in Boot 4 (a test checks these names).
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class,
         afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
                 "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
                 "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
-@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnClass({ MeterRegistry.class, ProducerRegistryMetrics.class })
 @ConditionalOnBean({ MeterRegistry.class, ProducerRegistry.class })
 @ConditionalOnBooleanProperty(name = "sluice.metrics.enabled", matchIfMissing = true)
 public final class SluiceMetricsAutoConfiguration {

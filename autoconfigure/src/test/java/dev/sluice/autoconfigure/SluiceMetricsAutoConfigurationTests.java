@@ -5,11 +5,11 @@ import java.nio.ByteBuffer;
 import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
-import dev.sluice.metrics.ProducerRegistryMetrics;
+import dev.sluice.micrometer.ProducerRegistryMetrics;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.FunctionTimer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -60,11 +60,12 @@ class SluiceMetricsAutoConfigurationTests {
                     .isEqualTo(11);
                 assertThat(meters.get("sluice.consumer.buffer.limit").tag("consumer", "sink").gauge().value())
                     .isEqualTo(10);
-                assertThat(meters.get("sluice.producer.paused.active").tags("producer", "feed", "consumer", "sink")
-                    .longTaskTimer().activeTasks()).isEqualTo(1);
-                Timer paused = meters.get("sluice.producer.paused").tags("producer", "feed", "consumer", "sink")
-                    .timer();
-                assertThat(paused.count()).isZero();
+                assertThat(meters.get("sluice.producer.paused.active").tag("producer", "feed").gauge().value())
+                    .isEqualTo(1);
+                FunctionTimer paused = meters.get("sluice.producer.paused").tag("producer", "feed").functionTimer();
+                assertThat(paused.count()).isEqualTo(1); // the pause in progress counts
+                assertThat(meters.get("sluice.producer.errors").tag("producer", "feed").functionCounter().count())
+                    .isZero();
             });
     }
 
@@ -73,6 +74,12 @@ class SluiceMetricsAutoConfigurationTests {
         new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class,
                     SluiceMetricsAutoConfiguration.class))
+            .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ProducerRegistryMetrics.class));
+    }
+
+    @Test
+    void backsOffWithoutSluiceMicrometerOnTheClassPath() {
+        this.contextRunner.withClassLoader(new FilteredClassLoader(ProducerRegistryMetrics.class))
             .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ProducerRegistryMetrics.class));
     }
 
@@ -105,7 +112,7 @@ class SluiceMetricsAutoConfigurationTests {
         this.contextRunner.withPropertyValues("sluice.metrics.max-names=1")
             .withBean("a", StrictPushProducer.class, StrictPushProducer::new)
             .withBean("b", StrictPushProducer.class, StrictPushProducer::new)
-            .run(context -> assertThat(context.getBean(MeterRegistry.class).find("sluice.producer.paused").timers())
-                .hasSize(1));
+            .run(context -> assertThat(context.getBean(MeterRegistry.class).find("sluice.producer.paused")
+                .functionTimers()).hasSize(1));
     }
 }

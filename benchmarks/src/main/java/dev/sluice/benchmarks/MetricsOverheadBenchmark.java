@@ -8,7 +8,7 @@ import dev.sluice.BufferedConsumer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
-import dev.sluice.metrics.ProducerRegistryMetrics;
+import dev.sluice.micrometer.ProducerRegistryMetrics;
 import dev.sluice.registry.ProducerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,6 +33,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link BufferedConsumer} drained on a single-thread executor, 64 KiB / 32 KiB water marks, parking while paused),
  * with the producer and consumer registered in a {@link ProducerRegistry} whose {@link ProducerRegistryMetrics} binder
  * is bound to a meter registry, against the same pipe with no registry at all. Score: chunks per second.
+ *
+ * <p>{@code drain = executor} is that pipe. Its throughput depends on how the OS schedules two threads on a machine
+ * shared with other work far more than on anything measured here, so {@code drain = inline} runs the same cycle on
+ * one thread: the sink refuses while shut, the writes fill the buffer to the high-water mark (the consumer pauses
+ * the producer), then the sink opens and the drain empties it (the consumer resumes the producer). Every pause and
+ * resume, and so all the work the registry and the meters could add, is still there, without the scheduler's noise.
+ * {@code benchmarks/scenario4.py} runs the variants as paired rounds for error bars that mean something.
  *
  * <ul>
  *   <li>{@code none}: no registry, no binder;</li>
@@ -59,6 +66,10 @@ public class MetricsOverheadBenchmark {
     @Param({"none", "simple", "prometheus"})
     public String meters;
 
+    /** Where the consumer drains: {@code executor} (scenario 2's pipe) or {@code inline} (one thread, see above). */
+    @Param({"executor", "inline"})
+    public String drain;
+
     private final ByteBuffer chunk = Chunks.chunk(1024);
 
     private final DrainCounter drained = new DrainCounter();
@@ -73,20 +84,33 @@ public class MetricsOverheadBenchmark {
 
     private ProducerRegistryMetrics binder;
 
+    /** Whether the sink takes chunks; always with {@code executor}, between fills with {@code inline}. */
+    private volatile boolean sinkOpen;
+
     @Setup
     public void setUp() {
         this.executor = DaemonThreads.singleThreadExecutor("metrics-drain");
         DrainCounter counter = this.drained;
         Sink<ByteBuffer> sink = item -> {
+            if (!this.sinkOpen) {
+                return false;
+            }
             counter.take(item);
             return true;
         };
-        this.consumer = BufferedConsumer.builder(sink)
+        BufferedConsumer.Builder<ByteBuffer> builder = BufferedConsumer.builder(sink)
                 .name("out")
                 .weigher(Weigher.bytes())
-                .waterMarks(WaterMarks.ofHigh(Chunks.BOUND_BYTES))
-                .drainOn(this.executor)
-                .build();
+                .waterMarks(WaterMarks.ofHigh(Chunks.BOUND_BYTES));
+        switch (this.drain) {
+            case "executor" -> {
+                this.sinkOpen = true;
+                builder.drainOn(this.executor);
+            }
+            case "inline" -> this.sinkOpen = false;
+            default -> throw new IllegalArgumentException("drain must be executor or inline");
+        }
+        this.consumer = builder.build();
         this.producer = new ParkingProducer();
         switch (this.meters) {
             case "none" -> this.meterRegistry = null;
@@ -106,6 +130,8 @@ public class MetricsOverheadBenchmark {
 
     @TearDown
     public void tearDown() {
+        this.sinkOpen = true;
+        this.consumer.drain();
         this.consumer.unregisterProducer();
         this.consumer.loseConnection();
         this.consumer.whenClosed().orTimeout(10, TimeUnit.SECONDS).join();
@@ -121,6 +147,17 @@ public class MetricsOverheadBenchmark {
         ByteBuffer chunk = this.chunk;
         BufferedConsumer<ByteBuffer> consumer = this.consumer;
         ParkingProducer producer = this.producer;
+        if ("inline".equals(this.drain)) {
+            for (int i = 0; i < BATCH; i++) {
+                if (producer.isPaused()) {
+                    this.sinkOpen = true;
+                    consumer.drain(); // empties the buffer: the resume comes from inside this call
+                    this.sinkOpen = false;
+                }
+                consumer.write(chunk);
+            }
+            return;
+        }
         producer.bindToCurrentThread();
         for (int i = 0; i < BATCH; i++) {
             if (!producer.awaitResumed()) {

@@ -1,6 +1,5 @@
 package dev.sluice.registry;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -8,131 +7,163 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sluice.BufferView;
 import dev.sluice.ConsumerSupport;
 import dev.sluice.Producer;
-import dev.sluice.ProducerListener;
 import dev.sluice.internal.Log;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every producer and consumer that takes part, by unique name: what each is doing, operator control by name, and
- * events for listeners such as the Micrometer binder (the pattern of Resilience4j's registries).
+ * A name index of the producers and consumers that take part, in groups: operator control by name, and figures read
+ * on demand for the actuator endpoint, health and meters (DESIGN §5).
  *
- * <p>Producers and consumers share one namespace. The registry learns what happens to a producer from the consumer it
- * is registered with, so a producer's state, pauses and units written are known while it is registered with a
- * consumer that is itself in the registry.
+ * <h2>State is read, not rebuilt</h2>
+ * What a producer is doing — paused or not, how often and how long it has been paused, the pause in progress, the
+ * units its consumer accepted — is kept by the signal lane of the consumer it is registered with, with plain stores,
+ * and read here when asked ({@link #producer(String)}, {@link #groupView(String)} …). The registry only follows which
+ * consumer each producer is registered with, from the consumer's lane events, which arrive in order; and it checks that
+ * against the consumer ({@link ConsumerSupport#producer()}) at every read. A producer's figures are therefore known
+ * while it is registered with a consumer that is itself in the registry; they count from the moment both were.
  *
- * <p>An operator's {@link #pause(String)} is a standing order that composes with back-pressure: it places a hold on
- * the producer's consumer ({@link ConsumerSupport#holdProducer()}), so the producer is paused through the consumer's
- * own serialized lane, and resumes only when the operator resumes it <em>and</em> the buffer no longer wants it
- * paused. The order follows the producer to any consumer it registers with later.
+ * <h2>Groups</h2>
+ * Producers and consumers made per request or per message join a group: {@link #register(String, Producer)} and
+ * {@link #register(String, ConsumerSupport)} give each an instance name {@code <group>#<n>} (unique for the registry's
+ * life) and return a {@link Registration} whose {@link Registration#close() close()} removes it. A consumer registered
+ * in a group also brings in the producer registered with it, if that producer is not in the registry: it is listed as
+ * {@code <consumer name>.producer} in the same group for as long as it stays registered with the consumer (so a
+ * producer made inside a library, such as a {@code PullToPush} task, is seen too). Instances are listed one by one
+ * ({@link #producers()}, {@link #consumers()}); meters are kept per group ({@link GroupView}), so the number of
+ * series depends on the code, not on the traffic. {@link #registerProducer} and {@link #registerConsumer} register a
+ * singleton: a group of one with the same name. A group exists while it has members.
  *
- * <p>Thread-safe. No registry lock is held while a producer callback or a listener runs.
+ * <h2>Operator orders</h2>
+ * An operator's {@link #pause(String)} is a standing order that composes with back-pressure: it places a keyed hold
+ * ({@link ConsumerSupport#hold(Object)}) on the consumer the producer is registered with, so the producer is paused
+ * through that consumer's lane, and resumes only when the operator resumes it <em>and</em> the buffer no longer wants
+ * it paused. The order follows the producer to any consumer it registers with later, and is withdrawn from one it
+ * leaves. Orders from many threads need no coordination: once they are quiet, the producer is in the state of the last
+ * order, and {@link ProducerSnapshot#heldByOperator()} agrees with the consumer's hold.
+ *
+ * <p>Producers and consumers share one namespace; a producer or consumer object is registered at most once. Thread-safe;
+ * no registry lock is held while a producer callback or a listener runs, and nothing is recorded on a data path.
  */
 public final class ProducerRegistry {
 
     private static final Log log = Log.of(ProducerRegistry.class);
 
-    private final LongSupplier nanoClock;
+    private static final String FOLLOWED_SUFFIX = ".producer";
 
     private final ConcurrentHashMap<String, Object> byName = new ConcurrentHashMap<>();
 
-    private final ConcurrentHashMap<IdentityKey, Object> byObject = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<IdentityKey, ProducerEntry> producersByObject = new ConcurrentHashMap<>();
+
+    private final ConcurrentHashMap<IdentityKey, ConsumerEntry> consumersByObject = new ConcurrentHashMap<>();
+
+    private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
+
+    private final AtomicLong instances = new AtomicLong();
 
     private final CopyOnWriteArrayList<RegistryListener> listeners = new CopyOnWriteArrayList<>();
 
-    /** A registry that times pauses with {@link System#nanoTime()}. */
-    public ProducerRegistry() {
-        this(System::nanoTime);
-    }
+    private final CopyOnWriteArrayList<RegistryListener> membershipListeners = new CopyOnWriteArrayList<>();
 
     /**
-     * A registry that times pauses with {@code nanoClock}, a monotonic clock in nanoseconds.
-     *
-     * @param nanoClock the clock
-     */
-    public ProducerRegistry(LongSupplier nanoClock) {
-        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-    }
-
-    /**
-     * Registers {@code producer} under {@code name}.
+     * Registers {@code producer} on its own under {@code name}: a group of one called {@code name}.
      *
      * @param name a unique name
      * @param producer the producer
      * @return a registration whose {@code close()} removes it
-     * @throws IllegalStateException if the name is taken, or the producer is already registered; the message names
-     *         both
+     * @throws IllegalStateException if the name is taken (by a producer, a consumer or a group), or the producer is
+     *         already registered; the message names both
+     * @throws IllegalArgumentException if the name is blank
      */
     public Registration registerProducer(String name, Producer producer) {
-        Objects.requireNonNull(producer, "producer");
-        ProducerEntry entry = new ProducerEntry(checkName(name), producer);
-        claimName(entry.name, entry, "producer " + producer);
-        claimObject(producer, entry, "producer");
-        publish(new RegistryEvent.ProducerAdded(entry.name));
-        for (Object other : this.byName.values()) {
-            if (other instanceof ConsumerEntry consumer && consumer.consumer.producer() == producer) {
-                entry.attach(consumer, consumer.consumer.isStreamingProducer());
-            }
-        }
-        return new Registration(entry.name, this);
+        return addProducer(checkName(name, "name"), checkName(name, "name"), true,
+                Objects.requireNonNull(producer, "producer"), null);
     }
 
     /**
-     * Registers {@code consumer} under {@code name}, and starts following what happens to its producers.
+     * Registers {@code consumer} on its own under {@code name} (a group of one called {@code name}), and starts
+     * following which producer is registered with it.
      *
      * @param name a unique name
      * @param consumer the consumer
      * @return a registration whose {@code close()} removes it
-     * @throws IllegalStateException if the name is taken; the message names both
+     * @throws IllegalStateException if the name is taken, or the consumer is already registered; the message names
+     *         both
+     * @throws IllegalArgumentException if the name is blank
      */
     public Registration registerConsumer(String name, ConsumerSupport<?> consumer) {
-        Objects.requireNonNull(consumer, "consumer");
-        ConsumerEntry entry = new ConsumerEntry(checkName(name), consumer);
-        claimName(entry.name, entry, "consumer " + consumer);
-        claimObject(consumer, entry, "consumer");
-        consumer.addProducerListener(entry);
-        publish(new RegistryEvent.ConsumerAdded(entry.name));
-        Producer current = consumer.producer();
-        if (current != null) {
-            entry.registered(current, consumer.isStreamingProducer());
+        return addConsumer(checkName(name, "name"), checkName(name, "name"), true,
+                Objects.requireNonNull(consumer, "consumer"));
+    }
+
+    /**
+     * Registers {@code producer}, made for one request or message, as an instance of {@code group}, named
+     * {@code <group>#<n>}. The instance is listed while it is registered; its figures count towards the group's
+     * meters, also after it has gone.
+     *
+     * @param group the group's name: a meter tag, so it should come from a bounded set (a name in code)
+     * @param producer the producer
+     * @return a registration whose {@code close()} removes the instance; close it when the producer is done
+     * @throws IllegalStateException if {@code group} is the name of a producer or consumer registered on its own, or
+     *         the producer is already registered
+     * @throws IllegalArgumentException if the group's name is blank
+     */
+    public Registration register(String group, Producer producer) {
+        String groupName = checkName(group, "group");
+        Objects.requireNonNull(producer, "producer");
+        for (;;) {
+            Registration added = addProducer(groupName, instanceName(groupName), false, producer, null);
+            if (added != null) {
+                return added;
+            }
         }
-        return new Registration(entry.name, this);
+    }
+
+    /**
+     * Registers {@code consumer}, made for one request or message, as an instance of {@code group}, named
+     * {@code <group>#<n>}, and follows its producer: a producer registered with it that is not in the registry is
+     * listed as {@code <group>#<n>.producer} in the same group while it stays registered with it.
+     *
+     * @param group the group's name: a meter tag, so it should come from a bounded set (a name in code)
+     * @param consumer the consumer
+     * @return a registration whose {@code close()} removes the instance (and the producer it brought in); close it
+     *         when the consumer has closed
+     * @throws IllegalStateException if {@code group} is the name of a producer or consumer registered on its own, or
+     *         the consumer is already registered
+     * @throws IllegalArgumentException if the group's name is blank, or the consumer counts other units (bytes,
+     *         items) than the group's other consumers
+     */
+    public Registration register(String group, ConsumerSupport<?> consumer) {
+        String groupName = checkName(group, "group");
+        Objects.requireNonNull(consumer, "consumer");
+        for (;;) {
+            Registration added = addConsumer(groupName, instanceName(groupName), false, consumer);
+            if (added != null) {
+                return added;
+            }
+        }
     }
 
     /**
      * Removes the producer or consumer called {@code name}. A removed consumer is no longer followed; an operator's
-     * hold placed for a removed producer is released.
+     * hold placed for a removed producer is withdrawn. Its figures stay in its group's totals.
      *
      * @return whether something was removed
      */
     public boolean remove(String name) {
-        Object removed = this.byName.remove(name);
-        if (removed instanceof ProducerEntry producer) {
-            this.byObject.remove(new IdentityKey(producer.producer), producer);
-            producer.detach(null);
-            publish(new RegistryEvent.Removed(name, true));
-            return true;
-        }
-        if (removed instanceof ConsumerEntry consumer) {
-            this.byObject.remove(new IdentityKey(consumer.consumer), consumer);
-            consumer.consumer.removeProducerListener(consumer);
-            ProducerEntry attached = consumer.attached;
-            if (attached != null) {
-                attached.detach(null);
-            }
-            publish(new RegistryEvent.Removed(name, false));
-            return true;
-        }
-        return false;
+        Object entry = this.byName.get(name);
+        return entry != null && removeEntry(entry);
     }
 
     /** Whether {@code producerOrConsumer} itself is registered, under any name. */
     public boolean contains(Object producerOrConsumer) {
-        return this.byObject.containsKey(new IdentityKey(producerOrConsumer));
+        IdentityKey key = new IdentityKey(producerOrConsumer);
+        return this.producersByObject.containsKey(key) || this.consumersByObject.containsKey(key);
     }
 
     /** The producer called {@code name}, now. */
@@ -171,10 +202,38 @@ public final class ProducerRegistry {
         return all;
     }
 
-    /** The live buffer view of the consumer called {@code name}, if it has one (for gauges). */
+    /** The group called {@code name}, now. */
+    public Optional<GroupSnapshot> group(String name) {
+        Group group = this.groups.get(name);
+        return (group != null) ? Optional.of(GroupSnapshot.of(group)) : Optional.empty();
+    }
+
+    /** Every group, by name. */
+    public List<GroupSnapshot> groups() {
+        List<GroupSnapshot> all = new ArrayList<>();
+        for (Group group : this.groups.values()) {
+            all.add(GroupSnapshot.of(group));
+        }
+        all.sort(Comparator.comparing(GroupSnapshot::name));
+        return all;
+    }
+
+    /** The live view of the group called {@code name}, while it exists (for meters read at scrape time). */
+    public Optional<GroupView> groupView(String name) {
+        return Optional.ofNullable(this.groups.get(name));
+    }
+
+    /** The names of the groups that exist now. */
+    public List<String> groupNames() {
+        List<String> names = new ArrayList<>(this.groups.keySet());
+        names.sort(Comparator.naturalOrder());
+        return names;
+    }
+
+    /** The live buffer view of the consumer called {@code name}, if it has one. */
     public Optional<BufferView> bufferView(String name) {
-        return (this.byName.get(name) instanceof ConsumerEntry entry) ? Optional.ofNullable(entry.view)
-                : Optional.empty();
+        return (this.byName.get(name) instanceof ConsumerEntry entry && entry.consumer instanceof BufferView view)
+                ? Optional.of(view) : Optional.empty();
     }
 
     /**
@@ -182,31 +241,35 @@ public final class ProducerRegistry {
      * as once.
      *
      * @return the producer after the order, or empty if there is none of that name
+     * @throws ProducerStoppedException if the producer has been stopped
      */
     public Optional<ProducerSnapshot> pause(String name) {
-        if (!(this.byName.get(name) instanceof ProducerEntry entry)) {
-            return Optional.empty();
-        }
-        entry.operatorPause(true);
-        return Optional.of(entry.snapshot());
+        return order(name, true);
     }
 
     /**
-     * Withdraws an operator's pause. The producer resumes unless its buffer still wants it paused.
+     * Withdraws an operator's pause. The producer resumes unless its buffer still wants it paused. Resuming a producer
+     * that is not held does nothing.
      *
      * @return the producer after the order, or empty if there is none of that name
+     * @throws ProducerStoppedException if the producer has been stopped
      */
     public Optional<ProducerSnapshot> resume(String name) {
+        return order(name, false);
+    }
+
+    private Optional<ProducerSnapshot> order(String name, boolean pause) {
         if (!(this.byName.get(name) instanceof ProducerEntry entry)) {
             return Optional.empty();
         }
-        entry.operatorPause(false);
+        entry.order(pause);
         return Optional.of(entry.snapshot());
     }
 
     /**
-     * Stops the producer called {@code name} through its consumer ({@link ConsumerSupport#stopProducer()}), or
-     * directly when it is registered with no consumer the registry follows.
+     * Stops the producer called {@code name} for good: through its consumer ({@link ConsumerSupport#stopProducer()}),
+     * or, when it is registered with no consumer the registry follows, by calling its {@code stopProducing} directly.
+     * Stopping a stopped producer does nothing.
      *
      * @return the producer after the order, or empty if there is none of that name
      */
@@ -214,62 +277,301 @@ public final class ProducerRegistry {
         if (!(this.byName.get(name) instanceof ProducerEntry entry)) {
             return Optional.empty();
         }
-        ConsumerEntry consumer = entry.consumer();
+        ConsumerEntry consumer = entry.attachedConsumer();
         if (consumer != null && consumer.consumer.producer() == entry.producer) {
             consumer.consumer.stopProducer();
+            entry.stopped(consumer);
         }
-        else {
+        else if (entry.state() != ProducerState.STOPPED) {
             entry.producer.stopProducing();
-            entry.transition(null, ProducerState.STOPPED);
+            entry.stopped(null);
         }
         return Optional.of(entry.snapshot());
     }
 
-    /** Adds a listener for every later event. */
+    /** Adds a listener for every later event, state changes on the lanes included. */
     public void addListener(RegistryListener listener) {
         this.listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Removes a listener. */
+    /** Removes a listener added with {@link #addListener}. */
     public void removeListener(RegistryListener listener) {
         this.listeners.remove(listener);
     }
 
-    private static String checkName(String name) {
-        Objects.requireNonNull(name, "name");
+    /**
+     * Adds a listener for later {@linkplain RegistryEvent.Membership membership events} only: a listener that needs
+     * no state changes costs the lanes nothing.
+     */
+    public void addMembershipListener(RegistryListener listener) {
+        this.membershipListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener added with {@link #addMembershipListener}. */
+    public void removeMembershipListener(RegistryListener listener) {
+        this.membershipListeners.remove(listener);
+    }
+
+    boolean hasEventListeners() {
+        return !this.listeners.isEmpty();
+    }
+
+    @Nullable ProducerEntry entryOf(Producer producer) {
+        return this.producersByObject.get(new IdentityKey(producer));
+    }
+
+    /** Brings in the producer that registered with a group consumer; on that consumer's lane. */
+    @Nullable ProducerEntry follow(ConsumerEntry consumer, Producer producer) {
+        try {
+            Registration added = addProducer(consumer.group().name(), consumer.name() + FOLLOWED_SUFFIX, false,
+                    producer, consumer);
+            if (added != null && consumer.removed) {
+                // the consumer left while its producer was brought in: it may not have seen the new entry
+                added.close();
+                return null;
+            }
+            return (added != null) ? added.producerEntry() : entryOf(producer);
+        }
+        catch (IllegalStateException ex) {
+            log.warn("Producer {} of consumer '{}' is not listed in the registry: {}", producer, consumer.name(),
+                    ex.getMessage());
+            return entryOf(producer);
+        }
+    }
+
+    /** Registers; null when a generated instance name turned out taken (the caller tries the next one). */
+    private @Nullable Registration addProducer(String group, String name, boolean single, Producer producer,
+            @Nullable ConsumerEntry follower) {
+        IdentityKey key = new IdentityKey(producer);
+        ProducerEntry existing = this.producersByObject.get(key);
+        if (existing != null) {
+            throw new IllegalStateException("Cannot register producer '" + name + "' (" + producer
+                    + "): it is already registered as producer '" + existing.name() + "'");
+        }
+        Group joined = join(group, single, name, "producer " + producer);
+        ProducerEntry entry = new ProducerEntry(name, joined, producer, follower);
+        if (!claim(key, entry, joined, single)) {
+            return null;
+        }
+        publishMembership(new RegistryEvent.ProducerAdded(name, group));
+        if (follower == null) {
+            for (Object other : this.byName.values()) {
+                if (other instanceof ConsumerEntry consumer && consumer.consumer.producer() == producer) {
+                    entry.attach(consumer, consumer.consumer.isStreamingProducer());
+                }
+            }
+        }
+        return new Registration(this, entry);
+    }
+
+    private @Nullable Registration addConsumer(String group, String name, boolean single, ConsumerSupport<?> consumer) {
+        IdentityKey key = new IdentityKey(consumer);
+        ConsumerEntry existing = this.consumersByObject.get(key);
+        if (existing != null) {
+            throw new IllegalStateException("Cannot register consumer '" + name + "' (" + consumer
+                    + "): it is already registered as consumer '" + existing.name() + "'");
+        }
+        Group joined = join(group, single, name, "consumer " + consumer);
+        ConsumerEntry entry = new ConsumerEntry(this, name, joined, consumer, !single);
+        try {
+            addMember(joined, entry);
+        }
+        catch (IllegalArgumentException ex) {
+            leave(joined, entry);
+            throw ex;
+        }
+        if (!claim(key, entry, joined, single)) {
+            return null;
+        }
+        consumer.addProducerListener(entry);
+        publishMembership(new RegistryEvent.ConsumerAdded(name, group));
+        Producer current = consumer.producer();
+        if (current != null) {
+            ProducerEntry producer = entryOf(current);
+            if (producer == null && !single) {
+                producer = follow(entry, current);
+            }
+            if (producer != null) {
+                producer.attach(entry, consumer.isStreamingProducer());
+            }
+        }
+        return new Registration(this, entry);
+    }
+
+    /**
+     * Makes {@code entry} a member of its group (already joined) and claims its name and object. On failure the group
+     * membership is undone.
+     *
+     * @return false when a generated name was taken
+     * @throws IllegalStateException when a given name, or the object, is taken
+     */
+    private boolean claim(IdentityKey key, Object entry, Group group, boolean single) {
+        if (entry instanceof ProducerEntry producer) {
+            addMember(group, producer);
+        }
+        String name = nameOf(entry);
+        Object taken = this.byName.putIfAbsent(name, entry);
+        if (taken != null) {
+            leave(group, entry);
+            if (!single) {
+                return false;
+            }
+            throw new IllegalStateException("Cannot register " + entry + " as '" + name
+                    + "': the name is already taken by " + taken);
+        }
+        Object previous = (entry instanceof ProducerEntry producer)
+                ? this.producersByObject.putIfAbsent(key, producer)
+                : this.consumersByObject.putIfAbsent(key, (ConsumerEntry) entry);
+        if (previous != null) {
+            this.byName.remove(name, entry);
+            leave(group, entry);
+            throw new IllegalStateException("Cannot register " + entry + ": it is already registered as "
+                    + previous);
+        }
+        return true;
+    }
+
+    /**
+     * Joins the group called {@code group}, making it if needed: a member count is taken at once so that the group
+     * cannot vanish before the entry is added.
+     */
+    private Group join(String group, boolean single, String name, String what) {
+        AtomicBoolean made = new AtomicBoolean();
+        Group joined = this.groups.compute(group, (key, existing) -> {
+            if (existing == null) {
+                made.set(true);
+                return new Group(key, single);
+            }
+            if (single || existing.isSingle()) {
+                Object holder = this.byName.get(group);
+                throw new IllegalStateException("Cannot register " + what + " as '" + name + "': the name "
+                        + (existing.isSingle()
+                                ? "is already taken by " + ((holder != null) ? holder : "another registration")
+                                        + (single ? "" : ", registered on its own, so it cannot be a group")
+                                : "'" + group + "' is already taken by a group of that name"));
+            }
+            existing.pending++;
+            return existing;
+        });
+        if (made.get()) {
+            joined.pending++;
+            publishMembership(new RegistryEvent.GroupAdded(group));
+        }
+        return joined;
+    }
+
+    private void addMember(Group group, ProducerEntry entry) {
+        this.groups.compute(group.name(), (key, existing) -> {
+            group.add(entry);
+            group.pending--;
+            return group;
+        });
+    }
+
+    private void addMember(Group group, ConsumerEntry entry) {
+        this.groups.compute(group.name(), (key, existing) -> {
+            try {
+                group.add(entry);
+            }
+            finally {
+                group.pending--;
+            }
+            return group;
+        });
+    }
+
+    private void leave(Group group, Object entry) {
+        AtomicBoolean gone = new AtomicBoolean();
+        this.groups.compute(group.name(), (key, existing) -> {
+            if (entry instanceof ProducerEntry producer) {
+                group.retire(producer);
+            }
+            else {
+                group.retire((ConsumerEntry) entry);
+            }
+            if (group.isEmpty() && group.pending == 0) {
+                gone.set(true);
+                return null;
+            }
+            return existing;
+        });
+        if (gone.get()) {
+            publishMembership(new RegistryEvent.GroupRemoved(group.name()));
+        }
+    }
+
+    boolean removeEntry(Object entry) {
+        String name = nameOf(entry);
+        if (!this.byName.remove(name, entry)) {
+            return false;
+        }
+        if (entry instanceof ProducerEntry producer) {
+            this.producersByObject.remove(new IdentityKey(producer.producer), producer);
+            producer.removed();
+            leave(producer.group(), producer);
+            publishMembership(new RegistryEvent.Removed(name, producer.group().name(), true));
+        }
+        else {
+            ConsumerEntry consumer = (ConsumerEntry) entry;
+            consumer.removed = true;
+            this.consumersByObject.remove(new IdentityKey(consumer.consumer), consumer);
+            consumer.consumer.removeProducerListener(consumer);
+            detachProducersOf(consumer);
+            leave(consumer.group(), consumer);
+            publishMembership(new RegistryEvent.Removed(name, consumer.group().name(), false));
+        }
+        return true;
+    }
+
+    /** A consumer that leaves takes with it the producer it brought in, and lets go of any other. */
+    private void detachProducersOf(ConsumerEntry consumer) {
+        List<ProducerEntry> attached = new ArrayList<>();
+        ProducerEntry hint = consumer.attached;
+        if (hint != null) {
+            attached.add(hint);
+        }
+        Producer current = consumer.consumer.producer();
+        ProducerEntry registered = (current != null) ? entryOf(current) : null;
+        if (registered != null && registered != hint) {
+            attached.add(registered);
+        }
+        for (ProducerEntry producer : attached) {
+            if (producer.follower == consumer) {
+                removeEntry(producer);
+            }
+            else {
+                producer.detach(consumer, ProducerState.PRODUCING); // registered with a consumer no longer followed
+            }
+        }
+    }
+
+    private String instanceName(String group) {
+        return group + "#" + this.instances.incrementAndGet();
+    }
+
+    private static String nameOf(Object entry) {
+        return (entry instanceof ProducerEntry producer) ? producer.name() : ((ConsumerEntry) entry).name();
+    }
+
+    private static String checkName(String name, String what) {
+        Objects.requireNonNull(name, what);
         if (name.isBlank()) {
-            throw new IllegalArgumentException("A registry name must not be blank");
+            throw new IllegalArgumentException("A registry " + what + " must not be blank");
         }
         return name;
     }
 
-    private void claimName(String name, Object entry, String what) {
-        Object taken = this.byName.putIfAbsent(name, entry);
-        if (taken != null) {
-            throw new IllegalStateException("Cannot register " + what + " as '" + name
-                    + "': the name is already taken by " + taken);
-        }
+    void publish(RegistryEvent event) {
+        deliver(this.listeners, event);
     }
 
-    private void claimObject(Object target, Object entry, String kind) {
-        Object previous = this.byObject.putIfAbsent(new IdentityKey(target), entry);
-        if (previous != null) {
-            this.byName.remove(nameOf(entry), entry);
-            throw new IllegalStateException("Cannot register " + kind + " '" + nameOf(entry) + "' (" + target
-                    + "): it is already registered as " + kind + " '" + nameOf(previous) + "'");
-        }
+    private void publishMembership(RegistryEvent.Membership event) {
+        deliver(this.membershipListeners, event);
+        deliver(this.listeners, event);
     }
 
-    private static String nameOf(Object entry) {
-        return (entry instanceof ProducerEntry producer) ? producer.name : ((ConsumerEntry) entry).name;
-    }
-
-    private @Nullable ProducerEntry producerEntry(Producer producer) {
-        return (this.byObject.get(new IdentityKey(producer)) instanceof ProducerEntry entry) ? entry : null;
-    }
-
-    private void publish(RegistryEvent event) {
-        for (RegistryListener listener : this.listeners) {
+    private static void deliver(List<RegistryListener> listeners, RegistryEvent event) {
+        for (RegistryListener listener : listeners) {
             try {
                 listener.onEvent(event);
             }
@@ -280,265 +582,57 @@ public final class ProducerRegistry {
     }
 
     /**
-     * A name's place in the registry; closing it removes the producer or consumer.
-     *
-     * @param name the registry name
-     * @param registry the registry
+     * One producer's or consumer's place in the registry; {@link #close()} removes it (that one: a later registration
+     * under the same name is left alone). Closing twice is harmless.
      */
-    public record Registration(String name, ProducerRegistry registry) implements AutoCloseable {
+    public static final class Registration implements AutoCloseable {
 
+        private final ProducerRegistry registry;
+
+        private final Object entry;
+
+        Registration(ProducerRegistry registry, Object entry) {
+            this.registry = registry;
+            this.entry = entry;
+        }
+
+        /** The registry name: the name given, or the instance name made for a group member. */
+        public String name() {
+            return nameOf(this.entry);
+        }
+
+        /** The group: the name given to a singleton, or the group named at registration. */
+        public String group() {
+            return (this.entry instanceof ProducerEntry producer) ? producer.group().name()
+                    : ((ConsumerEntry) this.entry).group().name();
+        }
+
+        ProducerEntry producerEntry() {
+            return (ProducerEntry) this.entry;
+        }
+
+        /** Removes the producer or consumer from the registry, if this registration is still in place. */
         @Override
         public void close() {
-            this.registry.remove(this.name);
+            this.registry.removeEntry(this.entry);
+        }
+
+        @Override
+        public String toString() {
+            return "registration of " + this.entry;
         }
     }
 
     private record IdentityKey(Object target) {
 
         @Override
-        public boolean equals(Object other) {
+        public boolean equals(@Nullable Object other) {
             return other instanceof IdentityKey key && key.target == this.target;
         }
 
         @Override
         public int hashCode() {
             return System.identityHashCode(this.target);
-        }
-    }
-
-    /** A registered consumer, and the listener that follows its producer's callbacks. */
-    private final class ConsumerEntry implements ProducerListener {
-
-        final String name;
-
-        final ConsumerSupport<?> consumer;
-
-        final @Nullable BufferView view;
-
-        volatile @Nullable ProducerEntry attached;
-
-        ConsumerEntry(String name, ConsumerSupport<?> consumer) {
-            this.name = name;
-            this.consumer = consumer;
-            this.view = (consumer instanceof BufferView bufferView) ? bufferView : null;
-        }
-
-        long accepted() {
-            BufferView bufferView = this.view;
-            return (bufferView != null) ? bufferView.acceptedUnits() : 0;
-        }
-
-        @Override
-        public void registered(Producer producer, boolean streaming) {
-            ProducerEntry entry = producerEntry(producer);
-            if (entry != null) {
-                entry.attach(this, streaming);
-            }
-        }
-
-        @Override
-        public void unregistered(Producer producer) {
-            ProducerEntry entry = this.attached;
-            if (entry != null && entry.producer == producer) {
-                entry.detach(ProducerState.FINISHED);
-            }
-        }
-
-        @Override
-        public void stopped(Producer producer) {
-            ProducerEntry entry = producerEntry(producer);
-            if (entry != null) {
-                entry.detach(ProducerState.STOPPED);
-            }
-        }
-
-        @Override
-        public void paused(Producer producer) {
-            ProducerEntry entry = this.attached;
-            if (entry != null && entry.producer == producer) {
-                entry.transition(this, ProducerState.PAUSED);
-            }
-        }
-
-        @Override
-        public void resumed(Producer producer) {
-            ProducerEntry entry = this.attached;
-            if (entry != null && entry.producer == producer) {
-                entry.transition(this, ProducerState.PRODUCING);
-            }
-        }
-
-        @Override
-        public void failed(Producer producer, Throwable failure) {
-            ProducerEntry entry = producerEntry(producer);
-            if (entry != null) {
-                publish(new RegistryEvent.CallbackFailed(entry.name, this.name, failure));
-            }
-        }
-
-        ConsumerSnapshot snapshot() {
-            ProducerEntry entry = this.attached;
-            String producer = (entry != null) ? entry.name : null;
-            BufferView bufferView = this.view;
-            if (bufferView == null) {
-                return new ConsumerSnapshot(this.name, producer, "items", 0, 0, 0, 0, 0, 0);
-            }
-            return new ConsumerSnapshot(this.name, producer, bufferView.unit(), bufferView.bufferedUnits(),
-                    bufferView.highWaterMark(), bufferView.lowWaterMark(), bufferView.acceptedUnits(),
-                    bufferView.sentUnits(), bufferView.droppedUnits());
-        }
-
-        @Override
-        public String toString() {
-            return "consumer " + this.consumer;
-        }
-    }
-
-    /** A registered producer and what its consumers' callbacks have told of it. */
-    private final class ProducerEntry {
-
-        final String name;
-
-        final Producer producer;
-
-        private @Nullable ConsumerEntry consumer;
-
-        private ProducerState state = ProducerState.PRODUCING;
-
-        private boolean streaming;
-
-        private long pauseCount;
-
-        private long pausedNanos;
-
-        private long pauseStartedAt;
-
-        private long writtenBefore;
-
-        private long acceptedAtAttach;
-
-        private boolean operatorPaused;
-
-        private @Nullable ConsumerEntry held;
-
-        ProducerEntry(String name, Producer producer) {
-            this.name = name;
-            this.producer = producer;
-        }
-
-        synchronized @Nullable ConsumerEntry consumer() {
-            return this.consumer;
-        }
-
-        void attach(ConsumerEntry target, boolean isStreaming) {
-            ProducerState before;
-            ConsumerEntry toHold = null;
-            synchronized (this) {
-                before = this.state;
-                this.consumer = target;
-                this.streaming = isStreaming;
-                this.acceptedAtAttach = target.accepted();
-                this.state = ProducerState.PRODUCING;
-                if (this.operatorPaused && this.held == null) {
-                    this.held = target;
-                    toHold = target;
-                }
-            }
-            target.attached = this;
-            if (before != ProducerState.PRODUCING) {
-                publish(new RegistryEvent.StateChanged(this.name, target.name, before, ProducerState.PRODUCING,
-                        Duration.ZERO));
-            }
-            if (toHold != null) {
-                toHold.consumer.holdProducer();
-            }
-        }
-
-        /** Leaves the current consumer; {@code end} is the state it ends in, or null to keep the state. */
-        void detach(@Nullable ProducerState end) {
-            ConsumerEntry left;
-            ConsumerEntry toRelease;
-            synchronized (this) {
-                left = this.consumer;
-                toRelease = this.held;
-                this.held = null;
-                if (left != null) {
-                    this.writtenBefore += left.accepted() - this.acceptedAtAttach;
-                }
-                this.consumer = null;
-            }
-            if (left != null && left.attached == this) {
-                left.attached = null;
-            }
-            if (end != null) {
-                transition(left, end);
-            }
-            if (toRelease != null) {
-                toRelease.consumer.releaseProducer();
-            }
-        }
-
-        void transition(@Nullable ConsumerEntry by, ProducerState to) {
-            ProducerState from;
-            long pausedFor = 0;
-            synchronized (this) {
-                from = this.state;
-                if (from == to) {
-                    return;
-                }
-                long now = ProducerRegistry.this.nanoClock.getAsLong();
-                if (from == ProducerState.PAUSED) {
-                    pausedFor = now - this.pauseStartedAt;
-                    this.pausedNanos += pausedFor;
-                }
-                if (to == ProducerState.PAUSED) {
-                    this.pauseCount++;
-                    this.pauseStartedAt = now;
-                }
-                this.state = to;
-            }
-            publish(new RegistryEvent.StateChanged(this.name, (by != null) ? by.name : null, from, to,
-                    Duration.ofNanos(pausedFor)));
-        }
-
-        void operatorPause(boolean pause) {
-            ConsumerEntry toHold = null;
-            ConsumerEntry toRelease = null;
-            synchronized (this) {
-                if (this.operatorPaused == pause) {
-                    return;
-                }
-                this.operatorPaused = pause;
-                if (pause && this.consumer != null) {
-                    this.held = this.consumer;
-                    toHold = this.consumer;
-                }
-                else if (!pause) {
-                    toRelease = this.held;
-                    this.held = null;
-                }
-            }
-            if (toHold != null) {
-                toHold.consumer.holdProducer();
-            }
-            if (toRelease != null) {
-                toRelease.consumer.releaseProducer();
-            }
-        }
-
-        synchronized ProducerSnapshot snapshot() {
-            long current = (this.state == ProducerState.PAUSED)
-                    ? ProducerRegistry.this.nanoClock.getAsLong() - this.pauseStartedAt : 0;
-            long written = this.writtenBefore
-                    + ((this.consumer != null) ? this.consumer.accepted() - this.acceptedAtAttach : 0);
-            return new ProducerSnapshot(this.name, this.state, (this.consumer != null) ? this.consumer.name : null,
-                    this.streaming, this.operatorPaused, this.pauseCount, Duration.ofNanos(this.pausedNanos + current),
-                    Duration.ofNanos(current), written);
-        }
-
-        @Override
-        public String toString() {
-            return "producer " + this.producer;
         }
     }
 }

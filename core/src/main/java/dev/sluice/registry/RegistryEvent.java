@@ -1,38 +1,86 @@
 package dev.sluice.registry;
 
-import java.time.Duration;
-
 import org.jspecify.annotations.Nullable;
 
 /** Something that happened in a {@link ProducerRegistry}, as told to its {@link RegistryListener}s. */
 public sealed interface RegistryEvent {
 
-    /** The registry name the event is about. */
+    /** The registry name the event is about: a producer, a consumer or a group. */
     String name();
 
-    /** A producer was registered under {@code name}. */
-    record ProducerAdded(String name) implements RegistryEvent {
-    }
+    /**
+     * A change of membership: a producer, consumer or group came or went. These are the only events a
+     * {@linkplain ProducerRegistry#addMembershipListener membership listener} is told of.
+     */
+    sealed interface Membership extends RegistryEvent {
 
-    /** A consumer was registered under {@code name}. */
-    record ConsumerAdded(String name) implements RegistryEvent {
-    }
-
-    /** The producer or consumer named {@code name} left the registry. */
-    record Removed(String name, boolean wasProducer) implements RegistryEvent {
+        /** The group concerned. */
+        String group();
     }
 
     /**
-     * A producer changed state.
+     * A producer was registered.
+     *
+     * @param name its registry name
+     * @param group its group
+     */
+    record ProducerAdded(String name, String group) implements Membership {
+    }
+
+    /**
+     * A consumer was registered.
+     *
+     * @param name its registry name
+     * @param group its group
+     */
+    record ConsumerAdded(String name, String group) implements Membership {
+    }
+
+    /**
+     * A producer or consumer left the registry.
+     *
+     * @param name its registry name
+     * @param group its group
+     * @param wasProducer whether it was a producer
+     */
+    record Removed(String name, String group, boolean wasProducer) implements Membership {
+    }
+
+    /**
+     * A group got its first member.
+     *
+     * @param name the group
+     */
+    record GroupAdded(String name) implements Membership {
+
+        @Override
+        public String group() {
+            return this.name;
+        }
+    }
+
+    /**
+     * A group lost its last member and is gone.
+     *
+     * @param name the group
+     */
+    record GroupRemoved(String name) implements Membership {
+
+        @Override
+        public String group() {
+            return this.name;
+        }
+    }
+
+    /**
+     * A registered producer's consumer made a callback or a change of registration that changed what the producer
+     * does: told on that consumer's signal lane, in the order the producer saw it.
      *
      * @param name the producer
-     * @param consumer the consumer that caused the change, or {@code null}
-     * @param from the state before
-     * @param to the state after
-     * @param pausedFor when a pause ended, how long it lasted; otherwise zero
+     * @param consumer the consumer that caused the change
+     * @param to the state the producer entered
      */
-    record StateChanged(String name, @Nullable String consumer, ProducerState from, ProducerState to,
-            Duration pausedFor) implements RegistryEvent {
+    record StateChanged(String name, @Nullable String consumer, ProducerState to) implements RegistryEvent {
     }
 
     /**

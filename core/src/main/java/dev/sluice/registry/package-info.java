@@ -1,5 +1,6 @@
 /**
- * The registry of named producers and consumers: what they are doing now, and operator control by name.
+ * The name index of producers and consumers, in groups: what each is doing now, read on demand from the consumers'
+ * signal lanes; operator control by name; live group figures for meters read at scrape time.
  */
 @NullMarked
 package dev.sluice.registry;

@@ -41,6 +41,11 @@ class ProducersEndpointHttpTests {
         }
     }
 
+    private static RestTestClient.ResponseSpec post(RestTestClient client, String name, String body) {
+        return client.post().uri("/actuator/producers/" + name).contentType(MediaType.APPLICATION_JSON).body(body)
+            .exchange();
+    }
+
     @Nested
     @SpringBootTest(classes = App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
             properties = { "management.endpoints.web.exposure.include=producers,health",
@@ -53,41 +58,57 @@ class ProducersEndpointHttpTests {
         private RestTestClient client;
 
         @Test
-        void listsEveryProducerAndConsumer() {
-            this.client.get().uri("/actuator/producers").exchange()
-                .expectStatus().isOk()
-                .expectBody()
-                .jsonPath("$.producers[0].name").isEqualTo("feed")
-                .jsonPath("$.producers[0].state").isEqualTo("PRODUCING")
-                .jsonPath("$.producers[0].consumer").isEqualTo("sink")
-                .jsonPath("$.consumers[0].name").isEqualTo("sink")
-                .jsonPath("$.consumers[0].highWaterMark").isEqualTo(100)
-                .jsonPath("$.consumers[0].producer").isEqualTo("feed");
+        void listsEveryGroupProducerAndConsumerWithGroupInstancesOneByOne(@Autowired ProducerRegistry registry) {
+            BufferedConsumer<ByteBuffer> download = BufferedConsumer.builder(RecordingSink.<ByteBuffer>limited())
+                .weigher(Weigher.bytes()).build();
+            try (ProducerRegistry.Registration instance = registry.register("downloads", download)) {
+                this.client.get().uri("/actuator/producers").exchange()
+                    .expectStatus().isOk()
+                    .expectHeader().contentTypeCompatibleWith("application/vnd.spring-boot.actuator.v3+json")
+                    .expectBody()
+                    .jsonPath("$.groups[*].name").isEqualTo(java.util.List.of("downloads", "feed", "sink"))
+                    .jsonPath("$.groups[0].consumers").isEqualTo(1)
+                    .jsonPath("$.producers[0].name").isEqualTo("feed")
+                    .jsonPath("$.producers[0].group").isEqualTo("feed")
+                    .jsonPath("$.producers[0].state").isEqualTo("PRODUCING")
+                    .jsonPath("$.producers[0].consumer").isEqualTo("sink")
+                    .jsonPath("$.producers[0].pausedTime").isEqualTo("PT0S")
+                    .jsonPath("$.consumers[0].name").isEqualTo(instance.name())
+                    .jsonPath("$.consumers[0].group").isEqualTo("downloads")
+                    .jsonPath("$.consumers[1].name").isEqualTo("sink")
+                    .jsonPath("$.consumers[1].highWaterMark").isEqualTo(100)
+                    .jsonPath("$.consumers[1].producer").isEqualTo("feed");
+            }
         }
 
         @Test
-        void showsOneProducerAnd404ForAnUnknownName() {
+        void showsOneProducerAndAnUnknownNameIs404WithABodyNamingIt() {
             this.client.get().uri("/actuator/producers/feed").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.name").isEqualTo("feed").jsonPath("$.pauseCount").isEqualTo(0);
-            this.client.get().uri("/actuator/producers/nobody").exchange().expectStatus().isNotFound();
+            this.client.get().uri("/actuator/producers/nobody").exchange()
+                .expectStatus().isNotFound()
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(404)
+                .jsonPath("$.message").isEqualTo("No producer named 'nobody'")
+                .jsonPath("$.producer").isEqualTo("nobody");
         }
 
         @Test
         void refusesWritesByDefault(@Autowired StrictPushProducer feed) {
-            this.client.post().uri("/actuator/producers/feed").contentType(MediaType.APPLICATION_JSON)
-                .body("{\"action\":\"pause\"}").exchange()
-                .expectStatus().is4xxClientError();
+            post(this.client, "feed", "{\"action\":\"pause\"}").expectStatus().is4xxClientError();
             assertThat(feed.events()).isEmpty();
         }
 
         @Test
-        void healthShowsTheProducers() {
+        void healthCountsAndListsNothingStalled() {
             this.client.get().uri("/actuator/health").exchange()
                 .expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.components.sluice.status").isEqualTo("UP")
-                .jsonPath("$.components.sluice.details.producers.feed.state").isEqualTo("PRODUCING");
+                .jsonPath("$.components.sluice.details.producers").isEqualTo(1)
+                .jsonPath("$.components.sluice.details.consumers").isEqualTo(1)
+                .jsonPath("$.components.sluice.details.stalledCount").isEqualTo(0);
         }
     }
 
@@ -103,35 +124,45 @@ class ProducersEndpointHttpTests {
         private RestTestClient client;
 
         @Test
-        void pausesResumesAndStopsByName(@Autowired StrictPushProducer feed, @Autowired ProducerRegistry registry) {
-            this.client.post().uri("/actuator/producers/feed").contentType(MediaType.APPLICATION_JSON)
-                .body("{\"action\":\"pause\"}").exchange()
-                .expectStatus().isOk()
+        void pausesResumesAndStopsByNameAndAStoppedProducerIsAConflict(@Autowired StrictPushProducer feed,
+                @Autowired ProducerRegistry registry) {
+            post(this.client, "feed", "{\"action\":\"pause\"}").expectStatus().isOk()
                 .expectBody().jsonPath("$.state").isEqualTo("PAUSED").jsonPath("$.heldByOperator").isEqualTo(true);
             assertThat(feed.events()).containsExactly("pause");
 
-            this.client.post().uri("/actuator/producers/feed").contentType(MediaType.APPLICATION_JSON)
-                .body("{\"action\":\"resume\"}").exchange()
-                .expectStatus().isOk()
+            post(this.client, "feed", "{\"action\":\"resume\"}").expectStatus().isOk()
                 .expectBody().jsonPath("$.state").isEqualTo("PRODUCING");
             assertThat(feed.events()).containsExactly("pause", "resume");
 
-            this.client.post().uri("/actuator/producers/feed").contentType(MediaType.APPLICATION_JSON)
-                .body("{\"action\":\"stop\"}").exchange()
-                .expectStatus().isOk()
+            post(this.client, "feed", "{\"action\":\"stop\"}").expectStatus().isOk()
                 .expectBody().jsonPath("$.state").isEqualTo("STOPPED");
             assertThat(feed.events()).containsExactly("pause", "resume", "stop");
             assertThat(registry.producer("feed").orElseThrow().state()).isEqualTo(ProducerState.STOPPED);
+
+            for (String action : new String[] { "resume", "pause" }) {
+                post(this.client, "feed", "{\"action\":\"" + action + "\"}").expectStatus().isEqualTo(409)
+                    .expectBody()
+                    .jsonPath("$.status").isEqualTo(409)
+                    .jsonPath("$.message").isEqualTo("Cannot " + action + " producer 'feed': it has been stopped; "
+                            + "a stopped producer can only be stopped");
+            }
+            post(this.client, "feed", "{\"action\":\"stop\"}").expectStatus().isOk();
+            assertThat(feed.events()).containsExactly("pause", "resume", "stop");
         }
 
         @Test
-        void aBadActionIs400AndAnUnknownNameIs404() {
-            this.client.post().uri("/actuator/producers/feed").contentType(MediaType.APPLICATION_JSON)
-                .body("{\"action\":\"explode\"}").exchange()
-                .expectStatus().isBadRequest();
-            this.client.post().uri("/actuator/producers/nobody").contentType(MediaType.APPLICATION_JSON)
-                .body("{\"action\":\"pause\"}").exchange()
-                .expectStatus().isNotFound();
+        void aBadOrMissingActionIs400ListingTheValidOnesAndAnUnknownNameIs404() {
+            post(this.client, "feed", "{\"action\":\"explode\"}").expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.message").isEqualTo("Unknown action 'explode' for producer 'feed'; valid actions are "
+                        + "pause, resume, stop")
+                .jsonPath("$.validActions").isEqualTo(java.util.List.of("pause", "resume", "stop"));
+            post(this.client, "feed", "{}").expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.message").isEqualTo("No action given for producer 'feed'; valid actions are pause, "
+                        + "resume, stop");
+            post(this.client, "nobody", "{\"action\":\"pause\"}").expectStatus().isNotFound()
+                .expectBody().jsonPath("$.message").isEqualTo("No producer named 'nobody'");
         }
     }
 }
