@@ -1,117 +1,85 @@
 package dev.sluice.servlet;
 
-import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.ConsumerSupport;
 import dev.sluice.Producer;
 import dev.sluice.ProducerListener;
 import dev.sluice.registry.ProducerRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How per-request transfers appear in the {@link ProducerRegistry}: the one place that knows, so that moving to the
- * registry's groups ({@code register(group, instance)}) changes only this class.
- *
- * <p>Until the registry has groups, each running transfer of a group takes the lowest free slot {@code n} of that
- * group and is registered under unique names: its consumer as {@code <group>#<n>.response} and whatever producer
- * registers with that consumer as {@code <group>#<n>}. Slots are reused when transfers end, so the names, and the meter
- * series tagged with them, are bounded by the peak number of concurrent transfers per group, not by the number of
- * requests. The names leave the registry, and the slot is freed, once the consumer has closed and its producer has
- * left it (unregistered or stopped), so the registry has seen the producer's last state and a later transfer cannot
- * find its names taken.
+ * How per-request transfers appear in the {@link ProducerRegistry}: each is an instance of its group, registered with
+ * {@link ProducerRegistry#register(String, ConsumerSupport)} (named {@code <group>#<n>}, its producer brought in as
+ * {@code <group>#<n>.producer}), so the meters are tagged by group and their number is bounded by configuration, not
+ * by traffic. The instance leaves the registry once its consumer has closed and its producer has left it (unregistered
+ * or stopped), so the registry has seen the producer's last state.
  */
 final class TransferRegistrations {
 
     private final ProducerRegistry registry;
 
-    private final Map<String, BitSet> taken = new HashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
 
     TransferRegistrations(ProducerRegistry registry) {
         this.registry = registry;
     }
 
-    /** Claims the names of a new transfer of {@code group}; {@link Claim#follow} or {@link Claim#release} it. */
+    /** Starts the bookkeeping of a new transfer of {@code group}; {@link Claim#follow} or {@link Claim#release} it. */
     Claim claim(String group) {
-        int slot;
-        synchronized (this.taken) {
-            BitSet slots = this.taken.computeIfAbsent(group, name -> new BitSet());
-            slot = slots.nextClearBit(1);
-            slots.set(slot);
-        }
-        return new Claim(group, slot);
+        this.running.incrementAndGet();
+        return new Claim(group);
     }
 
-    /** How many transfers hold names now. */
+    /** How many transfers are registered now. */
     int running() {
-        synchronized (this.taken) {
-            return this.taken.values().stream().mapToInt(BitSet::cardinality).sum();
-        }
+        return this.running.get();
     }
 
-    private void free(String group, int slot) {
-        synchronized (this.taken) {
-            BitSet slots = this.taken.get(group);
-            if (slots != null) {
-                slots.clear(slot);
-                if (slots.isEmpty()) {
-                    this.taken.remove(group);
-                }
-            }
-        }
-    }
-
-    /** The names of one transfer. */
+    /** One transfer's registration. */
     final class Claim implements ProducerListener {
 
         private final String group;
 
-        private final int slot;
+        private volatile ProducerRegistry.@Nullable Registration registration;
 
-        private ProducerRegistry.@Nullable Registration producer;
-
-        private boolean producerLeft;
+        private boolean producerPresent;
 
         private boolean consumerClosed;
 
         private boolean ended;
 
-        private Claim(String group, int slot) {
+        private Claim(String group) {
             this.group = group;
-            this.slot = slot;
         }
 
-        /** The name the transfer's consumer is built with. */
+        /** The name the transfer's consumer is built with: its group (the registry names the instance). */
         String consumerName() {
-            return this.group + "#" + this.slot + ".response";
+            return this.group;
         }
 
+        /** The transfer's name in logs: its registry instance, or the group before it is registered. */
         String producerName() {
-            return this.group + "#" + this.slot;
+            ProducerRegistry.Registration current = this.registration;
+            return (current != null) ? current.name() : this.group;
         }
 
         /** Registers {@code consumer}, and the producer that registers with it, until both are done. */
         void follow(BufferedConsumer<?> consumer) {
-            TransferRegistrations.this.registry.registerConsumer(consumerName(), consumer);
             consumer.addProducerListener(this);
-            Producer current = consumer.producer();
-            if (current != null) {
-                registered(current, consumer.isStreamingProducer());
-            }
+            this.registration = TransferRegistrations.this.registry.register(this.group, consumer);
             consumer.whenClosed().whenComplete((done, failure) -> consumerClosed());
         }
 
-        /** Gives the names back when the transfer never started. */
+        /** Ends the bookkeeping of a transfer that never started. */
         void release() {
-            free(this.group, this.slot);
+            end();
         }
 
         @Override
         public synchronized void registered(Producer producer, boolean streaming) {
-            if (this.producer == null && !this.consumerClosed && !this.producerLeft) {
-                this.producer = TransferRegistrations.this.registry.registerProducer(producerName(), producer);
-            }
+            this.producerPresent = true;
         }
 
         @Override
@@ -126,7 +94,7 @@ final class TransferRegistrations {
 
         private void producerLeft() {
             synchronized (this) {
-                this.producerLeft = true;
+                this.producerPresent = false;
             }
             endIfDone();
         }
@@ -139,20 +107,27 @@ final class TransferRegistrations {
         }
 
         private void endIfDone() {
+            synchronized (this) {
+                if (!this.consumerClosed || this.producerPresent) {
+                    return;
+                }
+            }
+            end();
+        }
+
+        private void end() {
             ProducerRegistry.Registration ending;
             synchronized (this) {
-                if (this.ended || !this.consumerClosed || (this.producer != null && !this.producerLeft)) {
+                if (this.ended) {
                     return;
                 }
                 this.ended = true;
-                ending = this.producer;
-                this.producer = null;
+                ending = this.registration;
             }
             if (ending != null) {
                 ending.close();
             }
-            TransferRegistrations.this.registry.remove(consumerName());
-            release();
+            TransferRegistrations.this.running.decrementAndGet();
         }
     }
 }

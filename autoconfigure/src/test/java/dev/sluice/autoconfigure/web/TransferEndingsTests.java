@@ -93,9 +93,9 @@ class TransferEndingsTests {
         try (Wire client = Wire.send(this.port, 32 * KIB, "GET", "/files/hangup.bin")) {
             assertThat(client.status).isEqualTo(200);
             assertThat(client.skip(MIB)).isEqualTo(MIB);
-            awaitPaused("files#1");
+            awaitPaused();
             assertThat(openDescriptors(file)).isPositive();
-            assertThat(this.meters.find("sluice.consumer.buffer.depth").tag("consumer", "files#1.response").gauge())
+            assertThat(this.meters.find("sluice.consumer.buffer.depth").tag("consumer", "files").gauge())
                 .as("the transfer's meters").isNotNull();
         }
         awaitEnded(file);
@@ -106,7 +106,7 @@ class TransferEndingsTests {
             .map(event -> event.getLevel() + " " + event.getFormattedMessage())
             .toList();
         assertThat(sluiceLines).singleElement().asString()
-            .startsWith("DEBUG Client of 'files#1.response' went away after");
+            .startsWith("DEBUG Client of 'files' went away after");
     }
 
     /** The file is cut to half while the client is paused: the client gets the first half and a broken transfer. */
@@ -117,7 +117,7 @@ class TransferEndingsTests {
         try (Wire client = Wire.send(this.port, 32 * KIB, "GET", "/files/shrinks.bin")) {
             assertThat(client.contentLength()).isEqualTo(16L * MIB);
             client.skip(MIB);
-            awaitPaused("files#1");
+            awaitPaused();
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 channel.truncate(8L * MIB);
             }
@@ -143,7 +143,7 @@ class TransferEndingsTests {
         Wire.Checked received;
         try (Wire client = Wire.send(this.port, 32 * KIB, "GET", "/files/grows.bin")) {
             client.skip(MIB);
-            awaitPaused("files#1");
+            awaitPaused();
             Files.write(file, new byte[1000], StandardOpenOption.APPEND);
             received = client.check(0);
         }
@@ -181,8 +181,8 @@ class TransferEndingsTests {
         Wire.Checked received;
         try (Wire client = Wire.send(this.port, 32 * KIB, "GET", "/files/stopped.bin")) {
             client.skip(MIB);
-            awaitPaused("files#1");
-            assertThat(this.registry.stop("files#1")).isPresent();
+            String transfer = awaitPaused();
+            assertThat(this.registry.stop(transfer)).isPresent();
             received = client.check(0);
         }
         awaitEnded(file);
@@ -260,9 +260,13 @@ class TransferEndingsTests {
             .count();
     }
 
-    private void awaitPaused(String producer) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> this.registry.producer(producer)
-            .map(snapshot -> snapshot.state() == ProducerState.PAUSED).orElse(false));
+    /** Waits until the one transfer of the group {@code files} is paused, and returns its producer's name. */
+    private String awaitPaused() {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> this.registry.producers().stream()
+            .filter(snapshot -> "files".equals(snapshot.group()) && snapshot.state() == ProducerState.PAUSED)
+            .map(ProducerSnapshot::name)
+            .findFirst()
+            .orElse(null), java.util.Objects::nonNull);
     }
 
     /** Waits until no transfer runs, their names have left the registry and nothing has the file open. */

@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.BufferView;
+import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.servlet.SluiceBody;
 import dev.sluice.twisted.web2.MemoryStream;
 
@@ -50,8 +51,12 @@ class TransferTestApp {
     @RestController
     static class Controller {
 
-        @Value("${test.group:files}")
-        private String group;
+        private final String group;
+
+        /** The group's consumers are made per request: its settings name is declared, as the factory asks. */
+        Controller(@Value("${test.group:files}") String group, BufferedConsumerFactory consumers) {
+            this.group = consumers.declare(group);
+        }
 
         private final Executor failer = task -> {
             Thread thread = new Thread(task, "failing-producer");
