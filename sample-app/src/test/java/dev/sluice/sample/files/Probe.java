@@ -20,17 +20,14 @@ final class Probe {
     private Probe() {
     }
 
-    /** The registry name of the producer of the {@code slot}-th concurrent download. */
-    static String producerName(int slot) {
-        return DownloadController.GROUP + "#" + slot;
+    /** The producer of the one download running now (an instance of the downloads group), if any. */
+    static java.util.Optional<ProducerSnapshot> runningDownload(ProducerRegistry registry) {
+        return registry.producers().stream()
+            .filter(producer -> DownloadController.GROUP.equals(producer.group()))
+            .findFirst();
     }
 
-    /** The registry name of the consumer of the {@code slot}-th concurrent download. */
-    static String consumerName(int slot) {
-        return producerName(slot) + ".response";
-    }
-
-    /** Waits until no download runs, so that the next one gets slot 1. */
+    /** Waits until no download runs, so that the next test sees only its own. */
     static void awaitIdle(HttpTransfers downloads) {
         await().atMost(Duration.ofSeconds(20)).until(() -> downloads.running() == 0);
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.autoconfigure.SluiceProperties;
 import dev.sluice.registry.ConsumerSnapshot;
+import dev.sluice.registry.ProducerSnapshot;
 import dev.sluice.registry.ProducerState;
 import dev.sluice.registry.RegistryEvent;
 import dev.sluice.registry.RegistryListener;
@@ -28,10 +29,6 @@ class SlowClientTests extends DownloadTestSupport {
 
     private static final String FILE = "64MiB.bin";
 
-    private static final String PRODUCER = Probe.producerName(1);
-
-    private static final String CONSUMER = Probe.consumerName(1);
-
     @Autowired
     private RestTestClient client;
 
@@ -50,9 +47,10 @@ class SlowClientTests extends DownloadTestSupport {
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
             while (sampling.get()) {
-                this.registry.consumer(CONSUMER)
+                this.registry.consumers().stream()
+                    .filter(consumer -> DownloadController.GROUP.equals(consumer.group()))
                     .map(ConsumerSnapshot::bufferedUnits)
-                    .ifPresent(depth -> deepest.accumulateAndGet(depth, Math::max));
+                    .forEach(depth -> deepest.accumulateAndGet(depth, Math::max));
                 LockSupport.parkNanos(100_000);
             }
         }, "buffer-sampler");
@@ -61,14 +59,18 @@ class SlowClientTests extends DownloadTestSupport {
             assertThat(download.status()).isEqualTo(200);
             download.skip(1024 * 1024);
 
-            await().atMost(Duration.ofSeconds(20))
-                .until(() -> Probe.producer(this.registry, PRODUCER).state() == ProducerState.PAUSED);
-            while (Probe.producer(this.registry, PRODUCER).state() == ProducerState.PAUSED) {
+            String producer = await().atMost(Duration.ofSeconds(20))
+                .until(() -> Probe.runningDownload(this.registry)
+                    .filter(snapshot -> snapshot.state() == ProducerState.PAUSED)
+                    .map(ProducerSnapshot::name)
+                    .orElse(null), java.util.Objects::nonNull);
+            while (Probe.producer(this.registry, producer).state() == ProducerState.PAUSED) {
                 assertThat(download.skip(64 * 1024)).isPositive(); // read on until it resumes
             }
 
-            assertThat(Probe.producer(this.registry, PRODUCER).pauseCount()).isPositive();
-            this.client.get().uri("/actuator/metrics/sluice.producer.paused?tag={tag}", "producer:" + PRODUCER)
+            assertThat(Probe.producer(this.registry, producer).pauseCount()).isPositive();
+            this.client.get().uri("/actuator/metrics/sluice.producer.paused?tag={tag}",
+                    "producer:" + DownloadController.GROUP)
                 .exchange()
                 .expectStatus().isOk()
                 .expectBody()
@@ -92,7 +94,8 @@ class SlowClientTests extends DownloadTestSupport {
         Path file = this.catalog.find(FILE).orElseThrow();
         AtomicBoolean stopped = new AtomicBoolean();
         RegistryListener listener = event -> {
-            if (event instanceof RegistryEvent.StateChanged changed && changed.name().equals(PRODUCER)
+            if (event instanceof RegistryEvent.StateChanged changed
+                    && changed.name().startsWith(DownloadController.GROUP + "#")
                     && changed.to() == ProducerState.STOPPED) {
                 stopped.set(true);
             }
@@ -102,12 +105,13 @@ class SlowClientTests extends DownloadTestSupport {
             try (RawHttp download = RawHttp.get(this.port, "/files/" + FILE, 32 * 1024)) {
                 assertThat(download.skip(32L * 1024 * 1024)).isEqualTo(32L * 1024 * 1024);
                 assertThat(Probe.openDescriptors(file)).isNotZero();
-                assertThat(this.registry.producer(PRODUCER)).isPresent();
+                assertThat(Probe.runningDownload(this.registry)).isPresent();
             }
             // Tomcat learns of the hang-up on its next write attempt or poll: usually at once, once seen after ~10 s
             await().atMost(Duration.ofSeconds(30)).untilTrue(stopped);
-            await().atMost(Duration.ofSeconds(10)).until(() -> this.registry.producer(PRODUCER).isEmpty()
-                    && this.registry.consumer(CONSUMER).isEmpty());
+            await().atMost(Duration.ofSeconds(10)).until(() -> Probe.runningDownload(this.registry).isEmpty()
+                    && this.registry.consumers().stream()
+                        .noneMatch(consumer -> DownloadController.GROUP.equals(consumer.group())));
             Probe.awaitClosed(file);
             assertThat(this.downloads.running()).isZero();
         }
