@@ -360,7 +360,31 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * (FD-16); an operator may call it to stop a producer by hand, and a consumer waiting to close then closes.
      */
     public final void stopProducer() {
-        Registration gone = this.registration.getAndSet(null);
+        stopped(this.registration.getAndSet(null));
+    }
+
+    /**
+     * Like {@link #stopProducer()}, but only if {@code expected} is the registered producer: an operator's stop by name
+     * cannot stop a producer that registered in its place meanwhile.
+     *
+     * @param expected the producer to stop
+     * @return whether it was registered, and is now stopped
+     */
+    public final boolean stopProducer(Producer expected) {
+        Objects.requireNonNull(expected, "expected");
+        for (;;) {
+            Registration current = this.registration.get();
+            if (current == null || current.producer != expected) {
+                return false;
+            }
+            if (this.registration.compareAndSet(current, null)) {
+                stopped(current);
+                return true;
+            }
+        }
+    }
+
+    private void stopped(@Nullable Registration gone) {
         if (gone != null) {
             this.events.add(new Event(EventKind.STOP, gone));
             if (this.lane.isOwnedByCurrentThread()) {

@@ -278,8 +278,7 @@ public final class ProducerRegistry {
             return Optional.empty();
         }
         ConsumerEntry consumer = entry.attachedConsumer();
-        if (consumer != null && consumer.consumer.producer() == entry.producer) {
-            consumer.consumer.stopProducer();
+        if (consumer != null && consumer.consumer.stopProducer(entry.producer)) {
             entry.stopped(consumer);
         }
         else if (entry.state() != ProducerState.STOPPED) {
