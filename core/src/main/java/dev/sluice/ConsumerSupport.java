@@ -564,13 +564,15 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 if (target.phase == Registration.NEW) {
                     target.phase = Registration.ANNOUNCED;
                     target.pausedFor = this.pauseReasons.get(); // reasons from before it came need no pause of it
-                    announce(listener -> listener.registered(producer, target.streaming));
+                    // at once, before any callback to it: a listener may act on it (the registry applies a standing
+                    // operator order) before the producer is first asked for data
+                    notifyListeners(listener -> listener.registered(producer, target.streaming));
                 }
             }
             case UNREGISTERED -> {
                 if (target.phase == Registration.ANNOUNCED) {
                     endPauseOf(target);
-                    announce(listener -> listener.unregistered(producer));
+                    notifyListeners(listener -> listener.unregistered(producer));
                 }
                 target.phase = Registration.RETIRED;
             }

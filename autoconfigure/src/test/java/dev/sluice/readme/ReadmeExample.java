@@ -57,6 +57,8 @@ public class ReadmeExample {
 
         private final BufferedConsumer<ByteBuffer> uploads;
 
+        private long resumes; // guarded by this: tells a false that a resume has answered it already
+
         EventFeed(EventSource source, BufferedConsumer<ByteBuffer> uploads) {
             this.source = source;
             this.uploads = uploads;
@@ -66,17 +68,32 @@ public class ReadmeExample {
         @Override
         public void registered(Producer producer, boolean streaming) {
             if (producer == this) {
-                this.source.start(this.uploads::write); // who writes: the source's thread; write never blocks
+                this.source.start(this::write); // who writes: the source's thread
+            }
+        }
+
+        private void write(ByteBuffer event) {
+            long resumesBefore;
+            synchronized (this) {
+                resumesBefore = this.resumes;
+            }
+            if (!this.uploads.write(event)) { // write never blocks; false: the buffer is above its high-water mark
+                synchronized (this) {
+                    if (this.resumes == resumesBefore) {
+                        this.source.pause(); // stop at once; pauseProducing follows, then resumeProducing
+                    }
+                }
             }
         }
 
         @Override
-        public void pauseProducing() {
+        public synchronized void pauseProducing() {
             this.source.pause(); // the buffer went above its high-water mark
         }
 
         @Override
-        public void resumeProducing() {
+        public synchronized void resumeProducing() {
+            this.resumes++;
             this.source.resume(); // it drained to the low-water mark
         }
 
