@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.BufferView;
+import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.servlet.SluiceBody;
 import dev.sluice.twisted.web2.MemoryStream;
 
@@ -50,8 +51,12 @@ class TransferTestApp {
     @RestController
     static class Controller {
 
-        @Value("${test.group:files}")
-        private String group;
+        private final String group;
+
+        /** Declares the group, whose marks are set under {@code sluice.consumers}, as a consumer name made at run time. */
+        Controller(BufferedConsumerFactory consumers, @Value("${test.group:files}") String group) {
+            this.group = consumers.declare(group);
+        }
 
         private final Executor failer = task -> {
             Thread thread = new Thread(task, "failing-producer");
