@@ -20,8 +20,8 @@ import dev.sluice.internal.Log;
  * that follows stops the reads, the resume starts them again. A read task writes at most {@value #CHUNKS_PER_TURN}
  * chunks, then queues itself again behind other transfers.
  *
- * <p>Chunks are taken from the transfer's {@link ChunkPool}, to which the sink gives them back once their bytes are
- * sent, so a transfer allocates only the few buffers it has in flight. A client that keeps up (each chunk goes through
+ * <p>Chunks are taken from the {@link ChunkPool} of all transfers, to which the sink gives them back once the
+ * container has copied their bytes, so transfers allocate only what they have in flight. A client that keeps up (each chunk goes through
  * without being buffered) gets chunks of twice the size, up to {@value #GROWTH} times the configured one, so it costs
  * fewer reads, writes and hand-offs per byte, as long as the consumer still holds at most its high-water mark plus
  * one configured chunk; the first write the consumer refuses brings the chunk size back down.

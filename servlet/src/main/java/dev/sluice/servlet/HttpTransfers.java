@@ -58,11 +58,8 @@ public final class HttpTransfers {
 
     private static final Log log = Log.of(HttpTransfers.class);
 
-    /**
-     * The chunk buffers a file transfer keeps for reuse: what it has in flight with the default marks (one chunk
-     * buffered, one being sent, one being read).
-     */
-    private static final int POOLED_CHUNKS = 3;
+    /** The spare chunk buffers kept for all file transfers: 4 MiB with 16 KiB chunks. */
+    private static final int SPARE_CHUNKS = 256;
 
     private final TransferRegistrations registrations;
 
@@ -73,6 +70,8 @@ public final class HttpTransfers {
     private final Executor fileReads;
 
     private final int chunkSize;
+
+    private final ChunkPool chunks;
 
     /**
      * Creates the sender, with the same water marks for file and stream bodies.
@@ -107,6 +106,7 @@ public final class HttpTransfers {
         this.fileWaterMarks = Objects.requireNonNull(fileWaterMarks, "fileWaterMarks");
         this.fileReads = Objects.requireNonNull(fileReads, "fileReads");
         this.chunkSize = chunkSize;
+        this.chunks = new ChunkPool(SPARE_CHUNKS, chunkSize);
     }
 
     /**
@@ -223,7 +223,7 @@ public final class HttpTransfers {
         }
         long start = from;
         long end = to;
-        ChunkPool pool = new ChunkPool(POOLED_CHUNKS);
+        ChunkPool pool = this.chunks;
         start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, consumer -> new FileRegionProducer(file, channel,
                 size, start, end, this.chunkSize, pool, this.fileReads, consumer).start(), channel::close);
     }
