@@ -39,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * Statuses and headers are decided on the calling thread from the file's attributes; the file is opened only when a
  * body is to be sent (never for HEAD, 304, 412, 416). Then the request goes asynchronous and the method returns: a
  * file is read on the shared {@link FileReads} by a push producer that the consumer pauses above its high-water mark
- * ({@code waterMarks} of the transfer's group) and resumes at the low one; a stream or producer body runs as it
+ * ({@code fileWaterMarks} of the transfer's group) and resumes at the low one, in chunk buffers that are reused once
+ * the container has copied them; a stream or producer body runs as it
  * writes. Each transfer is in the registry while it runs (see {@link SluiceBody}).
  *
  * <h2>Endings</h2>
