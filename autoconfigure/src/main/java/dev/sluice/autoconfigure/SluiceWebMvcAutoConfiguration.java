@@ -1,5 +1,6 @@
 package dev.sluice.autoconfigure;
 
+import dev.sluice.WaterMarks;
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.boot.FileTransfers;
 import dev.sluice.registry.ProducerRegistry;
@@ -28,7 +29,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 /**
  * Files and streams over HTTP in a servlet web application with Spring MVC: controllers may return a
  * {@link SluiceBody}. Beans: the shared {@link FileReads} ({@code sluice.http.read-threads}), {@link HttpTransfers}
- * (chunks of {@code sluice.file.chunk-size}, each group's water marks from {@code sluice.consumers.<group>.*}), the
+ * (chunks of {@code sluice.file.chunk-size}, each group's water marks from {@code sluice.consumers.<group>.*}; file
+ * bodies in a group that sets none get {@link HttpTransfers#fileWaterMarks(int) one chunk}, not the shared
+ * {@code sluice.buffer.*} marks), the
  * return-value handler and what puts it first; on Tomcat, the valve that lets a failed transfer abort its connection.
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
@@ -47,8 +50,18 @@ public final class SluiceWebMvcAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     HttpTransfers sluiceHttpTransfers(ProducerRegistry registry, BufferedConsumerFactory consumers,
-            FileReads fileReads, FileTransfers fileTransfers) {
-        return new HttpTransfers(registry, consumers::waterMarks, fileReads, fileTransfers.chunkSize());
+            SluiceProperties properties, FileReads fileReads, FileTransfers fileTransfers) {
+        int chunkSize = fileTransfers.chunkSize();
+        WaterMarks fileDefault = HttpTransfers.fileWaterMarks(chunkSize);
+        return new HttpTransfers(registry, consumers::waterMarks,
+                group -> setsOwnMarks(properties, group) ? consumers.waterMarks(group) : fileDefault, fileReads,
+                chunkSize);
+    }
+
+    /** Whether {@code sluice.consumers.<group>} sets a water mark in bytes; file transfers use their own otherwise. */
+    private static boolean setsOwnMarks(SluiceProperties properties, String group) {
+        SluiceProperties.ConsumerBuffer own = properties.getConsumers().get(group);
+        return own != null && (own.getHighWaterMark() != null || own.getLowWaterMark() != null);
     }
 
     @Bean

@@ -20,6 +20,12 @@ import dev.sluice.internal.Log;
  * that follows stops the reads, the resume starts them again. A read task writes at most {@value #CHUNKS_PER_TURN}
  * chunks, then queues itself again behind other transfers.
  *
+ * <p>Chunks are taken from the {@link ChunkPool} of all transfers, to which the sink gives them back once the
+ * container has copied their bytes, so transfers allocate only what they have in flight. A client that keeps up (each chunk goes through
+ * without being buffered) gets chunks of twice the size, up to {@value #GROWTH} times the configured one, so it costs
+ * fewer reads, writes and hand-offs per byte, as long as the consumer still holds at most its high-water mark plus
+ * one configured chunk; the first write the consumer refuses brings the chunk size back down.
+ *
  * <p>The file's size is checked against the size the transfer started with: a read that finds the end of the file
  * early, or a size that differs once the last chunk is read, fails the transfer with a {@link FileChangedException}
  * before that last chunk is written, so a changed file never yields a complete-looking body.
@@ -31,6 +37,9 @@ import dev.sluice.internal.Log;
 final class FileRegionProducer implements PushProducer {
 
     static final int CHUNKS_PER_TURN = 16;
+
+    /** How many times the configured chunk size a client that keeps up gets per read. */
+    static final int GROWTH = 4;
 
     private static final Log log = Log.of(FileRegionProducer.class);
 
@@ -53,6 +62,8 @@ final class FileRegionProducer implements PushProducer {
 
     private final int chunkSize;
 
+    private final ChunkPool pool;
+
     private final Executor reads;
 
     private final BufferedConsumer<ByteBuffer> consumer;
@@ -66,14 +77,19 @@ final class FileRegionProducer implements PushProducer {
     /** Read task only. */
     private long position;
 
+    /** Read task only: the size of the next read, from {@link #chunkSize} up to {@value #GROWTH} times it. */
+    private int readSize;
+
     FileRegionProducer(Path file, FileChannel channel, long expectedSize, long from, long to, int chunkSize,
-            Executor reads, BufferedConsumer<ByteBuffer> consumer) {
+            ChunkPool pool, Executor reads, BufferedConsumer<ByteBuffer> consumer) {
         this.file = file;
         this.channel = channel;
         this.expectedSize = expectedSize;
         this.position = from;
         this.end = to;
         this.chunkSize = chunkSize;
+        this.readSize = chunkSize;
+        this.pool = pool;
         this.reads = reads;
         this.consumer = consumer;
     }
@@ -148,7 +164,11 @@ final class FileRegionProducer implements PushProducer {
                 return;
             }
             if (!more) {
+                this.readSize = this.chunkSize;
                 break; // the consumer wants a pause: the pause, then a resume that schedules the next read, follow
+            }
+            if (this.readSize < this.chunkSize * GROWTH && this.consumer.bufferedUnits() == 0) {
+                this.readSize = Math.min(this.readSize * 2, this.chunkSize * GROWTH); // the client keeps up
             }
         }
         int after = this.state.updateAndGet(s -> s & ~SCHEDULED);
@@ -161,8 +181,8 @@ final class FileRegionProducer implements PushProducer {
     }
 
     private ByteBuffer readChunk() throws IOException {
-        int length = (int) Math.min(this.chunkSize, this.end - this.position);
-        ByteBuffer chunk = ByteBuffer.allocate(length);
+        int length = (int) Math.min(readLength(), this.end - this.position);
+        ByteBuffer chunk = this.pool.take(this.readSize).limit(length);
         while (chunk.hasRemaining()) {
             if (this.channel.read(chunk, this.position + chunk.position()) < 0) {
                 throw new FileChangedException(this.file, this.expectedSize, this.channel.size());
@@ -176,6 +196,19 @@ final class FileRegionProducer implements PushProducer {
             }
         }
         return chunk.flip();
+    }
+
+    /**
+     * The next read's length: a grown chunk only as far as it keeps the consumer within its high-water mark plus one
+     * configured chunk, the most a transfer ever holds (only this producer adds to the buffer, so it cannot grow
+     * before the write).
+     */
+    private int readLength() {
+        if (this.readSize == this.chunkSize) {
+            return this.chunkSize;
+        }
+        long room = this.consumer.highWaterMark() + this.chunkSize - this.consumer.bufferedUnits();
+        return (int) Math.max(this.chunkSize, Math.min(this.readSize, room));
     }
 
     /** Closes the file and completes the future, once. */

@@ -39,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * Statuses and headers are decided on the calling thread from the file's attributes; the file is opened only when a
  * body is to be sent (never for HEAD, 304, 412, 416). Then the request goes asynchronous and the method returns: a
  * file is read on the shared {@link FileReads} by a push producer that the consumer pauses above its high-water mark
- * ({@code waterMarks} of the transfer's group) and resumes at the low one; a stream or producer body runs as it
+ * ({@code fileWaterMarks} of the transfer's group) and resumes at the low one, in chunk buffers that are reused once
+ * the container has copied them; a stream or producer body runs as it
  * writes. Each transfer is in the registry while it runs (see {@link SluiceBody}).
  *
  * <h2>Endings</h2>
@@ -58,16 +59,23 @@ public final class HttpTransfers {
 
     private static final Log log = Log.of(HttpTransfers.class);
 
+    /** The spare chunk buffers kept for all file transfers: 4 MiB with 16 KiB chunks. */
+    private static final int SPARE_CHUNKS = 256;
+
     private final TransferRegistrations registrations;
 
     private final Function<String, WaterMarks> waterMarks;
+
+    private final Function<String, WaterMarks> fileWaterMarks;
 
     private final Executor fileReads;
 
     private final int chunkSize;
 
+    private final ChunkPool chunks;
+
     /**
-     * Creates the sender.
+     * Creates the sender, with the same water marks for file and stream bodies.
      *
      * @param registry where transfers are registered while they run
      * @param waterMarks the water marks of a group's consumers
@@ -76,13 +84,30 @@ public final class HttpTransfers {
      */
     public HttpTransfers(ProducerRegistry registry, Function<String, WaterMarks> waterMarks, Executor fileReads,
             int chunkSize) {
+        this(registry, waterMarks, waterMarks, fileReads, chunkSize);
+    }
+
+    /**
+     * Creates the sender.
+     *
+     * @param registry where transfers are registered while they run
+     * @param waterMarks the water marks of a group's consumers of stream and producer bodies
+     * @param fileWaterMarks the water marks of a group's consumers of file bodies; {@link #fileWaterMarks(int)} suits a
+     *        group that sets none, since the file itself is the buffer
+     * @param fileReads where files are read (shared by all transfers; a {@link FileReads})
+     * @param chunkSize the bytes of each file read
+     */
+    public HttpTransfers(ProducerRegistry registry, Function<String, WaterMarks> waterMarks,
+            Function<String, WaterMarks> fileWaterMarks, Executor fileReads, int chunkSize) {
         if (chunkSize <= 0) {
             throw new IllegalArgumentException("chunkSize must be positive, was " + chunkSize);
         }
         this.registrations = new TransferRegistrations(Objects.requireNonNull(registry, "registry"));
         this.waterMarks = Objects.requireNonNull(waterMarks, "waterMarks");
+        this.fileWaterMarks = Objects.requireNonNull(fileWaterMarks, "fileWaterMarks");
         this.fileReads = Objects.requireNonNull(fileReads, "fileReads");
         this.chunkSize = chunkSize;
+        this.chunks = new ChunkPool(SPARE_CHUNKS, chunkSize);
     }
 
     /**
@@ -110,6 +135,18 @@ public final class HttpTransfers {
         else {
             sendStream(body, group, request, response);
         }
+    }
+
+    /**
+     * Water marks for file transfers: pause above one chunk, resume at half a chunk. A file can be read again at any
+     * time, so buffering more ahead of a slow client only costs heap (64 KiB marks cost 80 MiB for 1 000 slow
+     * downloads); the socket's own buffer keeps a fast client busy while the next chunk is read.
+     *
+     * @param chunkSize the bytes of each file read
+     * @return the marks
+     */
+    public static WaterMarks fileWaterMarks(int chunkSize) {
+        return new WaterMarks(chunkSize, chunkSize / 2);
     }
 
     /** How many transfers run now. */
@@ -187,8 +224,9 @@ public final class HttpTransfers {
         }
         long start = from;
         long end = to;
-        start(group, request, response, file.toString(), -1, consumer -> new FileRegionProducer(file, channel, size, start,
-                end, this.chunkSize, this.fileReads, consumer).start(), channel::close);
+        ChunkPool pool = this.chunks;
+        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, consumer -> new FileRegionProducer(file, channel,
+                size, start, end, this.chunkSize, pool, this.fileReads, consumer).start(), channel::close);
     }
 
     private static @Nullable RangeRequest rangeAsked(HttpServletRequest request, Validators validators, long size) {
@@ -220,24 +258,26 @@ public final class HttpTransfers {
         }
         String what = (stream != null) ? "stream " + stream : "a producer body";
         if (stream != null) {
-            start(group, request, response, what, length, consumer -> new StreamToConsumer(stream).beginProducing(consumer),
-                    stream::close);
+            start(group, this.waterMarks.apply(group), request, response, what, length, null,
+                    consumer -> new StreamToConsumer(stream).beginProducing(consumer), stream::close);
         }
         else {
             SluiceBody.BodyProducer producer = Objects.requireNonNull(body.producer());
-            start(group, request, response, what, length, producer::start, () -> {
+            start(group, this.waterMarks.apply(group), request, response, what, length, null, producer::start, () -> {
             });
         }
     }
 
-    private void start(String group, HttpServletRequest request, HttpServletResponse response, String what,
-            long expectedLength, Starter starter, Cleanup notStarted) throws IOException {
+    private void start(String group, WaterMarks marks, HttpServletRequest request, HttpServletResponse response, String what,
+            long expectedLength, @Nullable ChunkPool pool, Starter starter, Cleanup notStarted) throws IOException {
         TransferRegistrations.Claim claim = this.registrations.claim(group);
-        WaterMarks marks = this.waterMarks.apply(group);
         ServletOutputConsumer out;
         try {
-            out = ServletOutputConsumer.on(request, response)
-                .start(sink -> BufferedConsumer.builder(sink)
+            ServletOutputConsumer.Builder builder = ServletOutputConsumer.on(request, response);
+            if (pool != null) {
+                builder.recycleTo(pool);
+            }
+            out = builder.start(sink -> BufferedConsumer.builder(sink)
                     .name(claim.consumerName())
                     .waterMarks(marks)
                     .weigher(Weigher.bytes())

@@ -91,6 +91,9 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
     private final Duration timeout;
 
+    /** Where a buffer goes once the container has copied all of it, or null to leave it to its producer. */
+    private final @Nullable ChunkPool recycle;
+
     private final AtomicBoolean completed = new AtomicBoolean();
 
     private final Listener listener = new Listener();
@@ -125,6 +128,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         this.response = builder.response;
         this.maxWrite = builder.maxWrite;
         this.timeout = builder.timeout;
+        this.recycle = builder.recycle;
     }
 
     /**
@@ -214,6 +218,10 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         catch (IOException | RuntimeException failure) {
             clientGone(failure);
             return discard(item);
+        }
+        ChunkPool pool = this.recycle;
+        if (pool != null) {
+            pool.give(item); // the container copies what it cannot send at once: the bytes are no longer needed
         }
         return true;
     }
@@ -452,6 +460,8 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
         private Duration timeout = Duration.ZERO;
 
+        private @Nullable ChunkPool recycle;
+
         private Builder(HttpServletRequest request, HttpServletResponse response) {
             this.request = Objects.requireNonNull(request, "request");
             this.response = Objects.requireNonNull(response, "response");
@@ -475,6 +485,12 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
                 throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /** Hands each buffer whose bytes the container has taken to {@code pool}, for its producer to reuse. */
+        Builder recycleTo(ChunkPool pool) {
+            this.recycle = Objects.requireNonNull(pool, "pool");
             return this;
         }
 

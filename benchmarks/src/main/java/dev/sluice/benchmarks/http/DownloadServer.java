@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.servlet.SluiceBody;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -62,6 +63,11 @@ public class DownloadServer {
 
         @Value("${bench.dir}")
         private Path dir;
+
+        /** The group's marks may be set under {@code sluice.consumers.bench} (side sluice-16k): declare the name. */
+        Files3Ways(BufferedConsumerFactory consumers) {
+            consumers.declare("bench");
+        }
 
         /** (a) Sluice: back-pressure on the non-blocking output, reads on the shared pool. */
         @GetMapping("/sluice/{name}")
