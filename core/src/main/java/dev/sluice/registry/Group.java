@@ -124,6 +124,19 @@ final class Group implements GroupView {
         return this.consumers.size();
     }
 
+    /** Members and paused members from one pass over the members, so that a snapshot never shows more paused. */
+    int[] producersAndPaused() {
+        int members = 0;
+        int paused = 0;
+        for (ProducerEntry producer : this.producers) {
+            members++;
+            if (producer.state() == ProducerState.PAUSED) {
+                paused++;
+            }
+        }
+        return new int[] {members, paused};
+    }
+
     @Override
     public int producersPaused() {
         int paused = 0;

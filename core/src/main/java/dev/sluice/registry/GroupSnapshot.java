@@ -26,8 +26,9 @@ public record GroupSnapshot(String name, int producers, int consumers, int produ
         long highWaterMark, long acceptedUnits, long sentUnits, long droppedUnits) {
 
     static GroupSnapshot of(GroupView group) {
-        return new GroupSnapshot(group.name(), group.producerCount(), group.consumerCount(),
-                group.producersPaused(), group.pauseCount(), Duration.ofNanos(group.pausedNanos()),
+        int[] producers = (group instanceof Group members) ? members.producersAndPaused()
+                : new int[] {group.producerCount(), group.producersPaused()};
+        return new GroupSnapshot(group.name(), producers[0], group.consumerCount(), producers[1], group.pauseCount(), Duration.ofNanos(group.pausedNanos()),
                 Duration.ofNanos(group.longestCurrentPauseNanos()), group.errors(), group.unit(),
                 group.bufferedUnits(), group.highWaterMark(), group.acceptedUnits(), group.sentUnits(),
                 group.droppedUnits());
