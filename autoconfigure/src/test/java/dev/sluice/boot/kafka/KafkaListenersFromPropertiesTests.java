@@ -52,7 +52,7 @@ class KafkaListenersFromPropertiesTests {
     @TempDir
     Path dir;
 
-    /** The README's example, word for word apart from the broker's address and the topic. */
+    /** The README's example, apart from the broker's address, the topic and the group. */
     private static String readmeYaml(String topic, String group) {
         return """
                 spring:
@@ -70,8 +70,8 @@ class KafkaListenersFromPropertiesTests {
                         poll-batch: 50
                   consumers:
                     ordersConsumer:
-                      high-water-items: 100
-                      low-water-items: 25
+                      high-water-items: 400
+                      low-water-items: 100
                   pipes:
                     orders:
                       producer: kafka:orders

@@ -99,8 +99,12 @@ class KafkaPipeShutdownTests {
         try (PacedApi api = new PacedApi(50_000)) {
             Pipe.api = api;
             Pipe.taken = second;
-            try (ConfigurableApplicationContext context = start()) {
+            ConfigurableApplicationContext context = start();
+            try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> first.size() + second.size() >= RECORDS);
+            }
+            finally {
+                context.close();
             }
         }
         Set<String> duplicates = new HashSet<>(second);
