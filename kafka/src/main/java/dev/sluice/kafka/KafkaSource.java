@@ -1,5 +1,6 @@
 package dev.sluice.kafka;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
@@ -8,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.sluice.Consumer;
@@ -61,8 +63,10 @@ import org.springframework.kafka.support.Acknowledgment;
  *
  * <h2>Stopping</h2>
  * {@link #stopProducing()} asks the container to stop ({@link MessageListenerContainer#stop(Runnable)}), without
- * waiting; {@link #whenStopped()} completes when it has. Acknowledgements made after the container has stopped are not
- * committed.
+ * waiting; {@link #whenStopped()} completes when it has. The container commits the acknowledgements it has received
+ * as it stops; those made after it has stopped are not committed. A graceful stop therefore pauses the source, waits
+ * for {@link #whenPaused}, lets the consumer drain, waits for {@link #whenAcknowledged()} (bounded), and only then stops
+ * the container (the Spring Boot starter does this for pipes, before the containers' own lifecycle phase).
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -145,7 +149,52 @@ public final class KafkaSource<K, V> implements PushProducer {
 
     /** Records whose offsets have been handed to the container to commit (acknowledged, with all before them). */
     public long committed() {
-        return this.writer.committed.sum();
+        return this.writer.counts.committed.sum();
+    }
+
+    /**
+     * Records delivered whose fate is still open: neither acknowledged nor given up because their partition was
+     * revoked or read again from an earlier offset.
+     */
+    public long unacknowledged() {
+        return this.writer.counts.outstanding();
+    }
+
+    /**
+     * A future that completes the first time, from now on, that every record delivered has been acknowledged (or given
+     * up with its partition). A graceful stop waits for it before it stops the container, whose last commit then
+     * covers every record the sink finished. It never completes while a record stays unacknowledged, so bound the
+     * wait.
+     */
+    public CompletableFuture<Void> whenAcknowledged() {
+        return this.writer.counts.whenNoneOutstanding();
+    }
+
+    /**
+     * A future that completes once the container's consumers have really paused after {@link #pauseProducing()} (or
+     * own no partitions, or are not running): from then on no record is delivered until a resume. It fails with a
+     * {@link TimeoutException} if that has not happened within {@code patience}.
+     *
+     * @param patience how long to wait at most
+     * @return the future
+     */
+    public CompletableFuture<Void> whenPaused(Duration patience) {
+        CompletableFuture<Void> paused = new CompletableFuture<>();
+        checkPaused(paused, System.nanoTime() + patience.toNanos());
+        return paused;
+    }
+
+    private void checkPaused(CompletableFuture<Void> paused, long deadline) {
+        if (!this.container.isRunning() || (this.container.isPauseRequested() && consumersPausedOrIdle())) {
+            paused.complete(null);
+        }
+        else if (System.nanoTime() - deadline > 0) {
+            paused.completeExceptionally(new TimeoutException("Listener container '" + this.name
+                    + "' did not pause its consumers in time"));
+        }
+        else {
+            ResumeTimer.INSTANCE.schedule(() -> checkPaused(paused, deadline), 1, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Completes when the container has stopped after {@link #stopProducing()}. */
@@ -247,7 +296,7 @@ public final class KafkaSource<K, V> implements PushProducer {
         return "KafkaSource[" + this.name + (this.container.isPauseRequested() ? ", paused" : "") + "]";
     }
 
-    /** The one daemon thread on which deferred resumes wait, made when first needed. */
+    /** The one daemon thread on which deferred resumes and pause checks wait, made when first needed. */
     private static final class ResumeTimer {
 
         static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -266,7 +315,7 @@ public final class KafkaSource<K, V> implements PushProducer {
 
         final LongAdder delivered = new LongAdder();
 
-        final LongAdder committed = new LongAdder();
+        final AckCounts counts = new AckCounts();
 
         RecordWriter(Consumer<? super KafkaRecord<K, V>> consumer) {
             this.consumer = consumer;
@@ -286,7 +335,7 @@ public final class KafkaSource<K, V> implements PushProducer {
                 if (current != null) {
                     current.retire(); // the container went back (a seek): the new sequence commits from here
                 }
-                return new PartitionAcks(key, this.committed);
+                return new PartitionAcks(key, this.counts);
             });
             KafkaRecord<K, V> record = new KafkaRecord<>(data, acks, acknowledgment);
             acks.add(record);

@@ -1,7 +1,6 @@
 package dev.sluice.kafka;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.LongAdder;
 
 import dev.sluice.internal.Log;
 import org.apache.kafka.common.TopicPartition;
@@ -18,7 +17,7 @@ final class PartitionAcks {
 
     private final TopicPartition partition;
 
-    private final LongAdder committed;
+    private final AckCounts counts;
 
     private final ArrayDeque<KafkaRecord<?, ?>> pending = new ArrayDeque<>();
 
@@ -27,9 +26,9 @@ final class PartitionAcks {
 
     private boolean retired;
 
-    PartitionAcks(TopicPartition partition, LongAdder committed) {
+    PartitionAcks(TopicPartition partition, AckCounts counts) {
         this.partition = partition;
-        this.committed = committed;
+        this.counts = counts;
     }
 
     TopicPartition partition() {
@@ -44,6 +43,7 @@ final class PartitionAcks {
     synchronized void add(KafkaRecord<?, ?> record) {
         this.pending.addLast(record);
         this.lastOffset = record.offset();
+        this.counts.delivered();
     }
 
     void done(KafkaRecord<?, ?> record) {
@@ -53,8 +53,9 @@ final class PartitionAcks {
             }
             record.done = true;
             if (this.retired) {
-                return; // revoked or re-read: the new owner or the new sequence commits
+                return; // revoked or re-read: the new owner or the new sequence commits, and retire() settled it
             }
+            this.counts.settled(1);
             KafkaRecord<?, ?> prefixEnd = null;
             int count = 0;
             while (!this.pending.isEmpty() && this.pending.peekFirst().done) {
@@ -66,7 +67,7 @@ final class PartitionAcks {
             }
             try {
                 prefixEnd.commit().acknowledge();
-                this.committed.add(count);
+                this.counts.committed.add(count);
             }
             catch (RuntimeException failure) {
                 log.warn("Acknowledging {} failed; it and the {} record(s) before it will be delivered again", prefixEnd,
@@ -78,6 +79,8 @@ final class PartitionAcks {
     /** Stops committing for this sequence: its partition was revoked, or is being read again from an earlier offset. */
     synchronized void retire() {
         this.retired = true;
+        long open = this.pending.stream().filter(record -> !record.done).count();
         this.pending.clear();
+        this.counts.settled(open);
     }
 }

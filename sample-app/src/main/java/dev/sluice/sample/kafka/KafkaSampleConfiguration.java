@@ -6,7 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -16,18 +16,13 @@ import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.io.AsyncSink;
 import dev.sluice.kafka.KafkaRecord;
 import dev.sluice.kafka.KafkaSinks;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.core.env.Environment;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.ContainerProperties.AckMode;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
@@ -57,20 +52,13 @@ class KafkaSampleConfiguration {
     }
 
     /**
-     * The listener container of {@code sluice.pipes.orders.producer: kafka:orders}: its listener id is its bean name.
-     * Manual acknowledgement, so offsets are committed by the pipe, record by record, once the API has answered.
+     * Where Spring Boot's Kafka auto-configuration finds the broker: the one in this process, whose port is known only
+     * once it has started. The {@code orders} listener of {@code application-kafka.yml} is built on the consumer
+     * factory that Boot makes with it.
      */
     @Bean
-    ConcurrentMessageListenerContainer<String, String> orders(EmbeddedKafkaKraftBroker kafkaBroker,
-            KafkaSampleProperties properties) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBroker.getBrokersAsString(),
-                ConsumerConfig.GROUP_ID_CONFIG, "sample-orders", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
-        ContainerProperties container = new ContainerProperties(properties.topic());
-        container.setAckMode(AckMode.MANUAL);
-        return new ConcurrentMessageListenerContainer<>(
-                new DefaultKafkaConsumerFactory<>(config, new StringDeserializer(), new StringDeserializer()),
-                container);
+    KafkaConnectionDetails kafkaConnectionDetails(EmbeddedKafkaKraftBroker kafkaBroker) {
+        return () -> List.of(kafkaBroker.getBrokersAsString().split(","));
     }
 
     /**

@@ -1,0 +1,266 @@
+package dev.sluice.boot.kafka;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import dev.sluice.BufferedConsumer;
+import dev.sluice.Weigher;
+import dev.sluice.autoconfigure.SluiceAutoConfiguration;
+import dev.sluice.autoconfigure.SluiceKafkaAutoConfiguration;
+import dev.sluice.boot.BufferedConsumerFactory;
+import dev.sluice.io.AsyncSink;
+import dev.sluice.kafka.KafkaRecord;
+import dev.sluice.kafka.KafkaSinks;
+import dev.sluice.registry.ProducerRegistry;
+import dev.sluice.registry.ProducerSnapshot;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Kafka pipe from {@code application.yml} and one sink bean, no listener container bean: the listener is declared
+ * under {@code sluice.kafka.listeners.<id>} and built on Spring Boot's consumer factory ({@code spring.kafka.*}), on a
+ * real broker in the process. Bad declarations fail start-up with Spring Boot's failure report naming the property.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class KafkaListenersFromPropertiesTests {
+
+    @TempDir
+    Path dir;
+
+    /** The README's example, apart from the broker's address, the topic and the group. */
+    private static String readmeYaml(String topic, String group) {
+        return """
+                spring:
+                  kafka:
+                    bootstrap-servers: %s
+                    consumer:
+                      auto-offset-reset: earliest
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: %s
+                        group-id: %s
+                        concurrency: 2
+                        poll-batch: 50
+                  consumers:
+                    ordersConsumer:
+                      high-water-items: 400
+                      low-water-items: 100
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """.formatted(KafkaTestBroker.brokers(), topic, group);
+    }
+
+    @Test
+    void aPipeReadsAListenerDeclaredInYamlIntoTheOneSinkBeanAndCommitsEverythingOnAGracefulStop() throws Exception {
+        KafkaTestBroker.fill("yml-orders", 2, 2_000);
+        Set<String> delivered = ConcurrentHashMap.newKeySet();
+        OrdersSink.delivered = delivered;
+        try (ConfigurableApplicationContext context = start(readmeYaml("yml-orders", "yml-group"), OrdersSink.class)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> delivered.size() == 2_000);
+
+            ProducerSnapshot orders = context.getBean(ProducerRegistry.class).producer("kafka:orders").orElseThrow();
+            assertThat(orders.consumer()).isEqualTo("ordersConsumer");
+            assertThat(orders.streaming()).isTrue();
+            try (Admin admin = KafkaTestBroker.admin()) {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(Set.of("yml-group"))
+                    .describedGroups()
+                    .get("yml-group")
+                    .get(30, TimeUnit.SECONDS);
+                assertThat(group.members()).as("concurrency: 2 Kafka consumers in group-id yml-group").hasSize(2);
+            }
+        }
+        assertThat(KafkaTestBroker.committed("yml-group")).isEqualTo(Map.of(0, 1_000L, 1, 1_000L));
+    }
+
+    @Test
+    void aListenerWithoutTopicsFailsStartUpNamingTheProperty(CapturedOutput output) {
+        String report = startupFailure(output, """
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        group-id: orders
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """);
+        assertThat(report).contains("Property: sluice.kafka.listeners.orders.topics")
+            .contains("Reason: is required: name the topics the listener reads");
+    }
+
+    @Test
+    void aTopicThatDoesNotExistFailsStartUpNamingTheProperty(CapturedOutput output) {
+        KafkaTestBroker.fill("yml-known", 1, 1);
+        String report = startupFailure(output, """
+                spring.kafka.bootstrap-servers: %s
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: yml-known, yml-nosuchtopic
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """.formatted(KafkaTestBroker.brokers()));
+        assertThat(report).contains("Property 'sluice.kafka.listeners.orders.topics' names topics that do not exist: "
+                + "[yml-nosuchtopic]")
+            .contains("set sluice.kafka.listeners.orders.check-topics=false");
+    }
+
+    @Test
+    void aListenerThatNoPipeReadsFailsStartUpNamingTheProperty(CapturedOutput output) {
+        String report = startupFailure(output, """
+                spring.kafka.bootstrap-servers: %s
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: orders
+                      invoices:
+                        topics: invoices
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """.formatted(KafkaTestBroker.brokers()));
+        assertThat(report).contains("Property 'sluice.kafka.listeners.invoices' declares a Kafka listener that no "
+                + "pipe reads").contains("Set sluice.pipes.<name>.producer: kafka:invoices");
+    }
+
+    @Test
+    void anUnknownListenerIdFailsStartUpListingTheDeclaredOnes(CapturedOutput output) {
+        String report = startupFailure(output, """
+                spring.kafka.bootstrap-servers: %s
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: orders
+                  pipes:
+                    orders:
+                      producer: kafka:ordres
+                      consumer: ordersConsumer
+                """.formatted(KafkaTestBroker.brokers()));
+        assertThat(report).contains("Property 'sluice.pipes.orders.producer' names no Kafka listener container with "
+                + "id 'ordres'").contains("Known listener ids: [orders]");
+    }
+
+    @Test
+    void aListenerWithoutSpringBootsKafkaSupportFailsStartUpNamingTheProperty(CapturedOutput output) {
+        String report = startupFailure(output, """
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: orders
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """, WithoutBootKafka.class);
+        assertThat(report).contains("Property 'sluice.kafka.listeners.orders' declares a Kafka listener, but the "
+                + "application has no single Kafka ConsumerFactory").contains("spring-boot-starter-kafka");
+    }
+
+    private ConfigurableApplicationContext start(String yaml, Class<?>... sources) {
+        return application(yaml, sources).run("--spring.config.location=" + write(yaml).toUri());
+    }
+
+    private String startupFailure(CapturedOutput output, String yaml, Class<?>... sources) {
+        SpringApplication application = application(yaml, (sources.length > 0) ? sources
+                : new Class<?>[] { OrdersSink.class, WithBootKafka.class });
+        int before = output.getOut().length();
+        assertThatException().isThrownBy(() -> application.run("--spring.config.location=" + write(yaml).toUri()));
+        String printed = output.getOut().substring(before);
+        assertThat(printed).as("Spring Boot's failure report").contains("APPLICATION FAILED TO START");
+        return printed.substring(printed.indexOf("APPLICATION FAILED TO START"));
+    }
+
+    private static SpringApplication application(String yaml, Class<?>... sources) {
+        SpringApplication application = new SpringApplication(sources);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setBannerMode(Banner.Mode.OFF);
+        return application;
+    }
+
+    private Path write(String yaml) {
+        Path file = this.dir.resolve("application.yml");
+        try {
+            Files.writeString(file, yaml);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        return file;
+    }
+
+    /** Spring Boot's Kafka auto-configuration and Sluice's. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ KafkaAutoConfiguration.class, SluiceAutoConfiguration.class,
+            SluiceKafkaAutoConfiguration.class })
+    static class WithBootKafka {
+    }
+
+    /** Sluice's auto-configuration only: no ConsumerFactory. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ SluiceAutoConfiguration.class, SluiceKafkaAutoConfiguration.class })
+    static class WithoutBootKafka {
+
+        @Bean
+        BufferedConsumer<KafkaRecord<String, String>> ordersConsumer(BufferedConsumerFactory consumers) {
+            AsyncSink<KafkaRecord<String, String>> sink = KafkaSinks.<String, String>async(
+                    record -> CompletableFuture.completedFuture(null)).build();
+            return sink.bind(consumers.builder("ordersConsumer", sink).weigher(Weigher.items()).build());
+        }
+    }
+
+    /** The one sink bean of the README's example, with an API that answers each call on another thread. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ KafkaAutoConfiguration.class, SluiceAutoConfiguration.class,
+            SluiceKafkaAutoConfiguration.class })
+    static class OrdersSink {
+
+        static Set<String> delivered = ConcurrentHashMap.newKeySet();
+
+        @Bean
+        BufferedConsumer<KafkaRecord<String, String>> ordersConsumer(BufferedConsumerFactory consumers) {
+            Set<String> into = delivered;
+            AsyncSink<KafkaRecord<String, String>> sink = KafkaSinks.<String, String>async(record -> CompletableFuture
+                .runAsync(() -> into.add(record.key()), CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS)))
+                .maxInFlight(16)
+                .build();
+            return sink.bind(consumers.builder("ordersConsumer", sink).weigher(Weigher.items()).build());
+        }
+    }
+}
