@@ -96,6 +96,7 @@ class ProducerRegistryMetricsConcurrencyTest {
         assertThat(meters.getMeters()).isEmpty();
     }
 
+    @SuppressWarnings("try") // the registrations are only closed, by try-with-resources
     private static void churn(ProducerRegistry registry, int thread, BufferedConsumer<ByteBuffer> steady) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int round = 0; round < ROUNDS; round++) {

@@ -152,6 +152,7 @@ class ProducerRegistryMetricsTest {
         return prometheus.scrape().lines().filter(line -> line.startsWith("sluice_")).count();
     }
 
+    @SuppressWarnings("try") // the registrations are only closed, by try-with-resources
     @Test
     void groupCountersKeepWhatInstancesReachedWhileTheGroupLives() {
         new ProducerRegistryMetrics(this.registry).bindTo(this.meters);
