@@ -72,7 +72,7 @@ public class BufferedConsumerLincheckTest {
         // ConsumerSupport documents); the torture test checks the nesting rule with drain executors
         this.callbacks.inlineDrain = true;
         Arrays.fill(this.lastDelivered, -1);
-        register();
+        registerNewProducer();
     }
 
     private boolean offer(Issue11RegressionTest.Item item) {
@@ -111,6 +111,10 @@ public class BufferedConsumerLincheckTest {
      */
     @Operation
     public void register() {
+        registerNewProducer();
+    }
+
+    private void registerNewProducer() {
         CheckingProducer.Push producer = new CheckingProducer.Push(++this.producers, this.callbacks);
         try {
             this.consumer.registerProducer(producer, true);
