@@ -106,8 +106,7 @@ class StreamChainTest {
             assertThat(reader.bytes.get()).isEqualTo(total);
             assertThat(produced).isCompletedWithValue(null);
             assertThat(signals.outOfOrder.get()).isZero();
-            // the crossing write waits for the pause unless the thread in a callback is itself momentarily blocked
-            // (here perhaps on the executor's queue lock); then the pause follows when that callback returns
+            // the producer stops on write's false, whichever thread is delivering a callback meanwhile
             assertThat(signals.maxBuffered.get()).as("bounded: the high-water mark plus a few chunks at most")
                     .isLessThanOrEqualTo(16 * 1024 + 4 * 4096);
         }
@@ -170,9 +169,9 @@ class StreamChainTest {
 
         @Override
         public boolean write(ByteBuffer data) {
-            this.target.write(data);
+            boolean more = this.target.write(data); // passed on: the producer stops on false
             this.maxBuffered.accumulateAndGet(this.target.bufferedUnits(), Math::max);
-            return true;
+            return more;
         }
     }
 
