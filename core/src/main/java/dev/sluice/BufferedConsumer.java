@@ -579,7 +579,14 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             lostUnits += dropFromBuffer(weight);
         }
         if (lostUnits > 0) {
-            log.warn("Consumer '{}' dropped {} buffered {} when its connection was lost", name(), lostUnits, unit());
+            if (this.abortRequested) {
+                // an abort drops on purpose, and whoever aborted has logged why: counted, and said once at INFO
+                log.info("Consumer '{}' dropped {} buffered {} when it was aborted", name(), lostUnits, unit());
+            }
+            else {
+                log.warn("Consumer '{}' dropped {} buffered {} when its connection was lost", name(), lostUnits,
+                        unit());
+            }
         }
         if (!this.sinkDone) {
             this.sinkDone = true;
