@@ -5,8 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.sluice.internal.FillLevel;
@@ -65,7 +63,15 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     private static final int DISCONNECTING = 1;
 
-    private static final int DISCONNECTED = 2;
+    /** Closed cleanly: the buffer drained, no producer, the sink closed. */
+    private static final int CLOSED = 2;
+
+    private static final int LOST = 3;
+
+    private static final int ABORTED = 4;
+
+    /** The loss reason of a clean {@code connectionLost(null)}. */
+    private static final Object NO_REASON = new Object();
 
     private static final Executor INLINE = Runnable::run;
 
@@ -73,11 +79,17 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     private static final VarHandle ACCEPTED_INLINE;
 
+    private static final VarHandle LIFECYCLE;
+
+    private static final VarHandle LOSS_REASON;
+
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             SENT = lookup.findVarHandle(BufferedConsumer.class, "sent", long.class);
             ACCEPTED_INLINE = lookup.findVarHandle(BufferedConsumer.class, "acceptedInline", long.class);
+            LIFECYCLE = lookup.findVarHandle(BufferedConsumer.class, "lifecycle", int.class);
+            LOSS_REASON = lookup.findVarHandle(BufferedConsumer.class, "lossReason", Object.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -90,34 +102,34 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     private final FillLevel level;
 
-    private final Executor drainExecutor;
-
-    /** Whether the drain loop runs on the calling thread; then a write into an idle, empty consumer goes straight
-     * to the sink. */
+    /** Whether the loop runs on the calling thread; then a write into an idle, empty consumer goes straight to the
+     * sink. */
     private final boolean inline;
 
     /** Weighed once at write, kept beside each item: the queue is the buffer, its nodes carry the weights. */
     private final MpscLinkedQueue<T> buffer = new MpscLinkedQueue<>();
 
-    /** An item the sink took only part of (or refused), owned by the drain loop; it goes before anything queued. */
+    /** An item the sink took only part of (or refused), owned by the loop; it goes before anything queued. */
     private @Nullable T partItem;
 
-    /** The units of {@link #partItem} not yet sent. */
+    /** The units of {@link #partItem} not yet sent; loop only. */
     private long partUnits;
 
-    private final AtomicInteger lifecycle = new AtomicInteger(CONNECTED);
+    /** CONNECTED, DISCONNECTING, CLOSED, LOST or ABORTED: the one lifecycle word. */
+    @SuppressWarnings("unused") // through LIFECYCLE
+    private volatile int lifecycle = CONNECTED;
 
-    private final AtomicInteger drainWork = new AtomicInteger();
-
-    private final Runnable drainLoop = this::drainLoop;
+    /** Why the connection was lost ({@link #NO_REASON} for a clean loss); claimed once, before the lifecycle moves. */
+    @SuppressWarnings("unused") // through LOSS_REASON
+    private volatile @Nullable Object lossReason;
 
     private final LongAdder accepted = new LongAdder();
 
     private final LongAdder dropped = new LongAdder();
 
     /**
-     * Units taken by the sink. Written by the drain loop's owner only, with release stores: a statistic read on demand,
-     * so the write path pays no store-load fence for it.
+     * Units taken by the sink. Written by the loop's owner only, with release stores: a statistic read on demand, so
+     * the write path pays no store-load fence for it.
      */
     @SuppressWarnings("unused") // through SENT
     private volatile long sent;
@@ -126,14 +138,21 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     @SuppressWarnings("unused") // through ACCEPTED_INLINE
     private volatile long acceptedInline;
 
-    /** Written by the drain loop only; the sink is closed or aborted once. */
+    /**
+     * Whether a drain was asked for ({@link #drain()}, {@link #loseConnection()}, an unregistration while closing)
+     * since the loop last drained: such a drain asks a pull producer for more even when it sends nothing (FD-11a),
+     * where a round run for a registration or a hold does not (FD-13).
+     */
+    private volatile boolean drainAsked;
+
+    /** Written by the loop only; the sink is closed or aborted once. */
     private boolean sinkDone;
 
-    private volatile boolean abortRequested;
+    /** Whether the drain under way sent something or was asked for, so that emptying the buffer asks for more. */
+    private boolean askWhenEmpty;
 
-    private final AtomicBoolean lost = new AtomicBoolean();
-
-    private volatile @Nullable Throwable lossReason;
+    /** Whether the loop is inside a call to the sink; loop only. A write from inside the sink is buffered. */
+    private boolean inSink;
 
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -141,11 +160,10 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     private final CompletableFuture<Void> closedView = this.closed.copy();
 
     private BufferedConsumer(Builder<T> builder) {
-        super(builder.name);
+        super(builder.name, (builder.drainExecutor == INLINE) ? null : builder.drainExecutor);
         this.sink = builder.sink;
         this.weigher = builder.weigher;
         this.level = new FillLevel(builder.waterMarks);
-        this.drainExecutor = builder.drainExecutor;
         this.inline = builder.drainExecutor == INLINE;
     }
 
@@ -162,73 +180,103 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     /**
      * Buffers {@code data} and starts draining it; never waits for another thread. Once the consumer has gone it is
-     * counted as accepted and dropped (FD-6). An item that weighs nothing is ignored.
+     * counted as accepted and dropped (FD-6). An item that weighs nothing is ignored. A weigher that throws fails the
+     * consumer (the item is not accepted; a {@link VirtualMachineError} is rethrown after that).
      *
      * @return {@code false} when the consumer wants its producer paused after this write (the buffer is above its
      *         high-water mark and has not drained to the low one, an operator hold is in force, or the consumer has
-     *         gone), else {@code true}
+     *         gone), else {@code true}. A {@code false} is a promise: {@code resumeProducing} or {@code stopProducing}
+     *         follows for the producer registered now.
      * @throws IllegalArgumentException if the weigher gives a negative weight
      */
     @Override
     public boolean write(T data) {
         Objects.requireNonNull(data, "data");
-        long weight = this.weigher.weigh(data);
+        long weight = weigh(data);
         if (weight < 0) {
             throw new IllegalArgumentException("Weigher " + this.weigher + " gave a negative weight (" + weight
                     + ") to an item written to consumer '" + name() + "'");
         }
-        if (this.lifecycle.get() == DISCONNECTED) {
+        if (this.lifecycle >= CLOSED) {
             this.accepted.add(weight);
             this.dropped.add(weight);
             writtenAfterLoss();
             return false;
         }
         if (weight != 0) {
-            if (this.inline && this.drainWork.compareAndSet(0, 1)) {
-                writeThrough(data, weight); // this thread owns the idle drain loop
+            if (this.inline && tryOwnIdleLoop()) {
+                writeThrough(data, weight); // this thread owns the idle loop
+            }
+            else if (!this.inSink && isLoopOwnedByCurrentThread() && this.level.depth() == 0
+                    && this.lifecycle == CONNECTED) {
+                offerFromCallback(data, weight); // a producer writing from inside a callback of this loop
             }
             else {
                 buffer(data, weight);
-                scheduleDrain();
+                if (writable()) {
+                    runLoop();
+                    return true;
+                }
+                return answerWrite(false); // keeps the promise and starts the loop
             }
         }
-        return isWritable() && this.lifecycle.get() != DISCONNECTED;
+        return answerWrite(writable());
+    }
+
+    private boolean writable() {
+        return isWritable() && this.lifecycle < CLOSED;
+    }
+
+    private long weigh(T data) {
+        try {
+            return this.weigher.weigh(data);
+        }
+        catch (Throwable failure) {
+            log.error("Weigher {} of consumer '{}' threw; the consumer is disconnected", this.weigher, name(),
+                    failure);
+            markLost(failure, false);
+            if (failure instanceof VirtualMachineError error) {
+                throw error;
+            }
+            return 0;
+        }
     }
 
     private void buffer(T data, long weight) {
         this.accepted.add(weight);
-        // counted before it is published, so the drain loop never takes away more than was added, and a writer that
-        // sees a depth of 0 knows no item of any thread is on its way into the queue
-        boolean changed = this.level.add(weight);
+        // counted before it is published, so the loop never takes away more than was added, and a writer that sees a
+        // depth of 0 knows no item of any thread is on its way into the queue
+        this.level.add(weight);
         this.buffer.offer(data, weight);
-        if (changed) {
-            pauseWanted();
-        }
     }
 
     /**
-     * The inline fast path, for the thread that owns the drain loop: an item written into an empty consumer goes
-     * straight to the sink. "Empty" is read from the depth, which every writer raises before it queues, so an item
-     * still being linked into the queue by another thread, or an earlier one of this thread, is never overtaken.
+     * A write made on the loop's own thread from inside a producer callback or a listener, with nothing buffered: the
+     * item goes straight to the sink, as the drain would send it next, instead of waiting in the queue for the callback
+     * to return (a pull producer writing its chunk from inside {@code resumeProducing}, a push producer writing until
+     * paused). Not from inside the sink itself: that write is buffered.
      */
-    private void writeThrough(T data, long weight) {
-        if (this.level.depth() != 0 || this.lifecycle.get() != CONNECTED) {
-            buffer(data, weight);
-            drainLoop(1);
-            return;
-        }
+    private void offerFromCallback(T data, long weight) {
         ACCEPTED_INLINE.setRelease(this, this.acceptedInline + weight);
+        offerDirect(data, weight);
+    }
+
+    /** Offers an item straight to the sink; the caller owns the loop and the buffer is empty. */
+    private void offerDirect(T data, long weight) {
         boolean whole;
+        this.inSink = true;
         try {
             whole = this.sink.offer(data);
         }
-        catch (Exception | LinkageError | AssertionError failure) {
+        catch (Throwable failure) {
             long left = unitsLeft(data, weight);
             addSent(weight - left);
             this.dropped.add(left);
             sinkFailed(failure);
-            drainLoop(1);
             return;
+        }
+        finally {
+            this.inSink = false;
         }
         if (whole) {
             addSent(weight);
@@ -240,15 +288,25 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             if (left > 0) {
                 this.partItem = data;
                 this.partUnits = left;
-                if (this.level.add(left)) {
-                    pauseWanted();
-                }
+                this.level.add(left);
             }
         }
-        int missed = this.drainWork.addAndGet(-1);
-        if (missed != 0) {
-            drainLoop(missed);
+    }
+
+    /**
+     * The inline fast path, for the thread that has just taken the idle loop: an item written into an empty consumer
+     * goes straight to the sink. "Empty" is read from the depth, which every writer raises before it queues, so an
+     * item still being linked into the queue by another thread, or an earlier one of this thread, is never overtaken.
+     */
+    private void writeThrough(T data, long weight) {
+        if (this.level.depth() != 0 || this.lifecycle != CONNECTED) {
+            buffer(data, weight);
+            runOwned();
+            return;
         }
+        ACCEPTED_INLINE.setRelease(this, this.acceptedInline + weight);
+        offerDirect(data, weight);
+        runOwned();
     }
 
     /**
@@ -260,18 +318,26 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         try {
             now = this.weigher.weigh(item);
         }
-        catch (RuntimeException ex) {
+        catch (Throwable ex) {
+            keepIfFatal(ex);
             return before;
         }
         return Math.max(0, Math.min(before, now));
     }
 
     /**
-     * Runs the drain loop now, or on the drain executor: what a sink calls when it can take more data (Twisted's
+     * Runs the loop now, or on the drain executor: what a sink calls when it can take more data (Twisted's
      * {@code startWriting}). A drain that finds the buffer empty asks a pull producer for more (FD-11a).
      */
     public void drain() {
-        scheduleDrain();
+        askDrain();
+    }
+
+    private void askDrain() {
+        if (!this.drainAsked) {
+            this.drainAsked = true;
+        }
+        runLoop();
     }
 
     /**
@@ -279,8 +345,8 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
      * (FD-14, FD-15). Writes are still accepted until then. A second call does nothing.
      */
     public void loseConnection() {
-        if (this.lifecycle.compareAndSet(CONNECTED, DISCONNECTING)) {
-            scheduleDrain();
+        if (LIFECYCLE.compareAndSet(this, CONNECTED, DISCONNECTING)) {
+            askDrain();
         }
     }
 
@@ -299,18 +365,28 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
      * @param reason why, or {@code null} for a clean end
      */
     public void connectionLost(@Nullable Throwable reason) {
-        if (markLost(reason)) {
-            scheduleDrain(); // the drain loop is the buffer's only reader: it discards what is left
-        }
+        markLost(reason, false);
     }
 
-    private boolean markLost(@Nullable Throwable reason) {
-        if (!this.lost.compareAndSet(false, true)) {
+    /**
+     * Moves to LOST (or ABORTED) unless the consumer has closed or been lost already; the first loss wins and its
+     * reason is the one {@link #whenClosed()} reports. The loop, the buffer's only reader, discards what is left.
+     */
+    private boolean markLost(@Nullable Throwable reason, boolean abort) {
+        if (this.lifecycle >= CLOSED || !LOSS_REASON.compareAndSet(this, null, (reason != null) ? reason : NO_REASON)) {
             return false;
         }
-        this.lossReason = reason; // published by the lifecycle write below
-        this.lifecycle.set(DISCONNECTED);
+        for (;;) {
+            int now = this.lifecycle;
+            if (now >= CLOSED) {
+                return false;
+            }
+            if (LIFECYCLE.compareAndSet(this, now, abort ? ABORTED : LOST)) {
+                break;
+            }
+        }
         stopProducer();
+        runLoop();
         return true;
     }
 
@@ -320,18 +396,15 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
      * {@link java.util.concurrent.CancellationException}.
      */
     public void abortConnection() {
-        if (this.lifecycle.get() == DISCONNECTED) {
-            return;
-        }
-        this.abortRequested = true;
-        connectionLost(new java.util.concurrent.CancellationException("Consumer '" + name() + "' was aborted"));
+        markLost(new java.util.concurrent.CancellationException("Consumer '" + name() + "' was aborted"), true);
     }
 
     /**
      * Returns a future that completes when the consumer has disconnected: normally after a clean close, exceptionally
-     * with the reason given to {@link #connectionLost(Throwable)}, with a sink failure, with what a failing drain
-     * executor threw, or after an abort. It completes even when the sink's {@code close} or {@code abort} throws.
-     * Every call returns the same future; it is a view, which callers must not complete.
+     * with the reason given to {@link #connectionLost(Throwable)}, with what the sink, the weigher, a producer callback
+     * or the drain executor threw, or after an abort. It completes even when the sink's {@code close} or {@code abort}
+     * throws. Every call returns the same future; it is a view, which callers must not complete. Its dependents run
+     * on the thread that completes it, the loop's: keep them short, or use the async variants.
      */
     public CompletableFuture<Void> whenClosed() {
         return this.closedView;
@@ -384,22 +457,22 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     @Override
     protected boolean isConnected() {
-        return this.lifecycle.get() != DISCONNECTED;
+        return this.lifecycle < CLOSED;
     }
 
     @Override
     protected boolean isDisconnecting() {
-        return this.lifecycle.get() == DISCONNECTING;
+        return this.lifecycle == DISCONNECTING;
     }
 
     @Override
     protected boolean isDisconnected() {
-        return this.lifecycle.get() == DISCONNECTED;
+        return this.lifecycle >= CLOSED;
     }
 
     @Override
     protected void startWriting() {
-        scheduleDrain();
+        askDrain();
     }
 
     @Override
@@ -408,60 +481,35 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     }
 
     @Override
-    protected @Nullable Executor signalExecutor() {
-        return this.inline ? null : this.drainExecutor;
+    protected void loopExecutorFailed(Throwable failure) {
+        log.error("Drain executor of consumer '{}' failed to take its loop; the consumer is disconnected", name(),
+                failure);
+        markLost(failure, false);
     }
 
     @Override
-    protected void signalExecutorFailed(Throwable failure) {
-        log.error("Drain executor of consumer '{}' failed to take the signal lane; the consumer is disconnected",
-                name(), failure);
-        connectionLost(failure);
+    protected void loopFault(Throwable failure) {
+        log.error("Loop of consumer '{}' failed; the consumer is disconnected", name(), failure);
+        markLost(failure, false);
     }
 
     @Override
     protected void producerFailed(Producer producer, Throwable failure) {
         log.error("Producer {} of consumer '{}' threw from a callback; the consumer is disconnected", producer,
                 name(), failure);
-        connectionLost(failure);
+        markLost(failure, false);
     }
 
-    private void scheduleDrain() {
-        if (this.drainWork.getAndIncrement() == 0) {
-            try {
-                this.drainExecutor.execute(this.drainLoop);
-            }
-            catch (Throwable failure) {
-                if (failure instanceof VirtualMachineError error) {
-                    throw error;
-                }
-                log.error("Drain executor of consumer '{}' failed to take the drain loop; the consumer is "
-                        + "disconnected", name(), failure);
-                markLost(failure);
-                drainLoop(); // this thread holds the loop: it discards what is left and completes the close future
-            }
-        }
-    }
-
-    private void drainLoop() {
-        drainLoop(1);
-    }
-
-    private void drainLoop(int work) {
-        int missed = work;
-        for (;;) {
-            drainOnce();
-            missed = this.drainWork.addAndGet(-missed);
-            if (missed == 0) {
-                return;
-            }
-        }
-    }
-
-    private void drainOnce() {
-        if (this.lifecycle.get() == DISCONNECTED) {
+    /** The loop's drain: moves items to the sink until it refuses or the buffer is empty; closes or discards. */
+    @Override
+    protected void drainStep() {
+        if (this.lifecycle >= LOST) {
             discard();
             return;
+        }
+        if (this.drainAsked) {
+            this.drainAsked = false;
+            this.askWhenEmpty = true;
         }
         for (;;) {
             T head = this.partItem;
@@ -478,10 +526,11 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
                 before = this.partUnits;
             }
             boolean whole;
+            this.inSink = true;
             try {
                 whole = this.sink.offer(head);
             }
-            catch (Exception | LinkageError | AssertionError failure) {
+            catch (Throwable failure) {
                 long left = unitsLeft(head, before);
                 sentFromBuffer(before - left);
                 keepPart(head, left, queued);
@@ -489,8 +538,14 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
                 discard();
                 return;
             }
+            finally {
+                this.inSink = false;
+            }
             long left = whole ? 0 : unitsLeft(head, before);
-            sentFromBuffer(before - left);
+            if (left < before) {
+                this.askWhenEmpty = true;
+            }
+            boolean drainedToLow = sentFromBuffer(before - left);
             if (!whole) {
                 keepPart(head, left, queued);
                 return; // the sink calls drain() when it can take more
@@ -502,29 +557,38 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
                 this.partItem = null;
                 this.partUnits = 0;
             }
+            if (drainedToLow) {
+                // the low mark's point: the producer resumes now, while the rest drains in the loop's next round
+                runLoop();
+                return;
+            }
         }
-        // FD-11a: a drain that leaves the buffer empty asks a pull producer for more, whether or not it sent anything
-        requestMore();
-        // a pull producer asked for more may have written its last chunk and unregistered in the same call: that chunk
-        // is still buffered, and the loop goes round again (its write bumped the work count) to send it before closing
-        if (this.lifecycle.get() == DISCONNECTING && producer() == null && this.level.depth() == 0
-                && this.lifecycle.compareAndSet(DISCONNECTING, DISCONNECTED)) {
+        // FD-11a: a drain that leaves the buffer empty asks a pull producer for more: one that sent something, or one
+        // that was asked for, whether or not it sent anything; a round run for anything else does not (FD-13)
+        if (this.askWhenEmpty) {
+            this.askWhenEmpty = false;
+            requestMore();
+        }
+        // a pull producer asked for more may write its last chunk and unregister in the same call: that chunk is still
+        // buffered, and the loop goes round again (its write counted as work) to send it before closing
+        if (this.lifecycle == DISCONNECTING && producer() == null && this.level.depth() == 0
+                && LIFECYCLE.compareAndSet(this, DISCONNECTING, CLOSED)) {
             closeSink();
         }
     }
 
-    /** Drain-loop owner only: the loop's work-in-progress counter orders successive owners' stores. */
+    /** Loop owner only: the loop's work-in-progress counter orders successive owners' stores. */
     private void addSent(long units) {
         SENT.setRelease(this, this.sent + units);
     }
 
-    private void sentFromBuffer(long units) {
+    /** Counts what the sink took; true if that brought a full buffer down to its low mark. */
+    private boolean sentFromBuffer(long units) {
         if (units > 0) {
             addSent(units);
-            if (this.level.remove(units)) {
-                producerStateChanged();
-            }
+            return this.level.remove(units);
         }
+        return false;
     }
 
     /** Makes what the sink left of the head the part-sent item, or drops it from the buffer if nothing is left. */
@@ -543,12 +607,12 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     }
 
     private void sinkFailed(Throwable failure) {
+        keepIfFatal(failure);
         log.warn("Sink of consumer '{}' failed; the consumer is disconnected", name(), failure);
-        connectionLost(failure);
+        markLost(failure, false);
     }
 
     private void closeSink() {
-        this.lost.set(true);
         this.sinkDone = true;
         stopProducer(); // one may have registered since the check: a closed consumer keeps none (FD-2)
         try {
@@ -556,15 +620,13 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             this.closed.complete(null);
         }
         catch (Throwable failure) {
-            if (failure instanceof VirtualMachineError error) {
-                throw error;
-            }
+            keepIfFatal(failure);
             log.warn("Sink of consumer '{}' failed to close", name(), failure);
             this.closed.completeExceptionally(failure);
         }
     }
 
-    /** Drops what is left after the connection was lost; runs on the drain loop, the buffer's only reader. */
+    /** Drops what is left after the connection was lost; runs on the loop, the buffer's only reader. */
     private void discard() {
         long lostUnits = 0;
         T part = this.partItem;
@@ -578,8 +640,9 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             this.buffer.poll();
             lostUnits += dropFromBuffer(weight);
         }
+        boolean aborted = this.lifecycle == ABORTED;
         if (lostUnits > 0) {
-            if (this.abortRequested) {
+            if (aborted) {
                 // an abort drops on purpose, and whoever aborted has logged why: counted, and said once at INFO
                 log.info("Consumer '{}' dropped {} buffered {} when it was aborted", name(), lostUnits, unit());
             }
@@ -590,12 +653,12 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         }
         if (!this.sinkDone) {
             this.sinkDone = true;
-            if (this.abortRequested) {
+            if (aborted) {
                 abortSink();
             }
-            Throwable reason = this.lossReason;
-            if (reason != null) {
-                this.closed.completeExceptionally(reason);
+            Object reason = this.lossReason;
+            if (reason instanceof Throwable failure) {
+                this.closed.completeExceptionally(failure);
             }
             else {
                 this.closed.complete(null);
@@ -614,9 +677,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             this.sink.abort();
         }
         catch (Throwable failure) {
-            if (failure instanceof VirtualMachineError error) {
-                throw error;
-            }
+            keepIfFatal(failure);
             log.warn("Sink of consumer '{}' threw from abort(); ignored, the consumer is closed", name(), failure);
         }
     }

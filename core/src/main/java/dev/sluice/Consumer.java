@@ -15,24 +15,29 @@ package dev.sluice;
  *       pause a push producer when the buffer is full and to ask a pull producer for more when it is empty.</li>
  * </ul>
  *
- * <h2>Threading</h2>
- * Twisted is single-threaded; Java callers are not. Every Sluice consumer keeps these rules (the whole contract, with
- * its reasons, is in {@code docs/threading.md}):
+ * <h2>Threading (DESIGN §4; the whole contract, with its reasons, is {@code docs/threading.md})</h2>
+ * Twisted is single-threaded; Java callers are not. Every Sluice consumer keeps these rules:
  * <ol>
  *   <li>Every method may be called from any thread.</li>
- *   <li>The calls a consumer makes to its registered producer ({@code pauseProducing}, {@code resumeProducing},
- *       {@code stopProducing}) go through one serialized signal lane: never two at once, in the order of the state
- *       changes that caused them, each after its cause, none lost, none under a library lock. A push producer is never
- *       left paused once the threads are quiet while the buffer is at or below its low-water mark and no operator
- *       hold is set.</li>
+ *   <li>One owner loop per consumer: the calls a consumer makes to its registered producer ({@code pauseProducing},
+ *       {@code resumeProducing}, {@code stopProducing}) and its listener events are made by whichever thread owns the
+ *       loop: never two at once, in the order of the state changes that caused them, none lost, none under a library
+ *       lock. Registrations, operator holds and releases and stops are queued to that loop.</li>
+ *   <li><strong>{@code false} is a promise</strong>: a {@link #write} that returned {@code false} is followed by
+ *       {@code resumeProducing} or {@code stopProducing} to the producer that got it (unless it unregistered
+ *       itself). A push producer is never left paused once the threads are quiet while the buffer is at or below
+ *       its low-water mark and no operator hold is set.</li>
  *   <li>No thread ever waits for another: {@code write} returns at once.</li>
  *   <li>Items written by one thread reach the sink in the order written, exactly once.</li>
  *   <li>A producer that stops writing when {@code write} returns {@code false} overshoots the high-water mark by at
  *       most one write per writing thread.</li>
- *   <li>Nesting: the only callback a {@code write} delivers on the writer's own thread is the {@code pauseProducing}
- *       this write made due (Twisted's FD-12); see {@link ConsumerSupport} for the one documented exception.</li>
+ *   <li>Nesting: with a drain executor, a writer receives no callback at all; with the inline drain, the writer that
+ *       finds the loop idle runs it, and a push producer writing from inside its own {@code resumeProducing} gets
+ *       the {@code pauseProducing} its write made due before the write returns (Twisted's FD-12).</li>
  *   <li>No unbounded recursion: a producer that writes from inside {@code resumeProducing} does not grow the stack
  *       per chunk.</li>
+ *   <li>Exception-safe: anything user code throws fails the consumer once (the producer is stopped) and is logged
+ *       once; nothing wedges the loop.</li>
  *   <li>Callbacks must not block: they are signals (set a flag, wake a thread, schedule work).</li>
  * </ol>
  *
@@ -65,6 +70,12 @@ public interface Consumer<T> {
      * consumer wants its producer paused (its buffer is above the high-water mark, an operator holds the producer, or
      * the consumer has gone). A producer on its own thread that wants a hard bound stops writing on {@code false} and
      * waits for {@code resumeProducing}; the {@code pauseProducing} callback comes anyway.
+     *
+     * <p><strong>The promise.</strong> Every consumer in Sluice that returns {@code false} later calls
+     * {@code resumeProducing} or {@code stopProducing} on the producer registered when it answered — whatever thread
+     * drains it and however the answer raced the drain — so a producer that waits after {@code false} never waits for
+     * ever. Nothing is owed to a producer that unregisters itself; an operator hold must be released for the resume to
+     * come. {@code dev.sluice.io.PausableSource}-style helpers in {@code dev.sluice.io} do this waiting for you.
      *
      * @param data the data, never {@code null}
      * @return {@code true} if the producer may go on writing, {@code false} if it should pause

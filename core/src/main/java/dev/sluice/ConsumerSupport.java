@@ -1,61 +1,70 @@
 package dev.sluice;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import dev.sluice.internal.Log;
-import dev.sluice.internal.SignalLane;
+import dev.sluice.internal.OwnerLoop;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Producer bookkeeping for consumers: the port of Twisted's {@code _ConsumerMixin}, made safe for many threads.
  *
- * <p>It keeps the registered producer and makes every call to it, and every {@link ProducerListener} event, through
- * one serialized <em>signal lane</em> ({@link SignalLane}): whichever thread finds the lane idle delivers what is
- * pending; a thread that finds it busy records its change and leaves, and the owner delivers it right after its
- * current callback. No thread ever waits for another. A subclass says what it wants by overriding
- * {@link #shouldPauseProducer()} and calling {@link #producerStateChanged()} when that answer may have changed (the
- * lane makes a push producer's state match, edge-triggered: one pause per change, a resume only to balance a pause),
- * {@link #pauseWanted()} from the write that made it true, {@link #requestMore()} when a pull producer should write one
+ * <p>Everything a consumer does to its producer and its listeners happens on one <em>owner loop</em>
+ * ({@link OwnerLoop}): a work-in-progress counter, and the thread that moves it from 0 runs everything that is due
+ * until it is back to 0 — queued operations (registrations, unregistrations, stops, operator holds and releases) and
+ * the producer callbacks and listener events they and the buffer make due, in order, then the subclass's
+ * {@linkplain #drainStep() drain} — on the calling thread, or as one task on the consumer's executor. A thread that
+ * finds the loop busy records its change and leaves; the owner looks again before it lets go. No thread ever waits for
+ * another, and no lock is held while user code runs.
+ *
+ * <p>A subclass says what it wants by overriding {@link #shouldPauseProducer()} and {@link #drainStep()}, calls
+ * {@link #answerWrite(boolean)} on the way out of every {@code write}, {@link #producerStateChanged()} when the
+ * answer of {@code shouldPauseProducer} may have fallen, {@link #requestMore()} when a pull producer should write one
  * more chunk, and {@link #stopProducer()} when the consumer has gone.
  *
- * <h2>Guarantees</h2>
+ * <h2>Guarantees (DESIGN §4, {@code docs/threading.md})</h2>
  * <ul>
- *   <li>Callbacks never overlap, arrive in the order of the state changes that caused them, each after its cause, and
- *       none is lost; no library lock is held while one runs, so a callback may call back into the consumer.</li>
+ *   <li>Callbacks never overlap and arrive in the order of the state changes that caused them; none is lost; no
+ *       library lock is held while one runs, so a callback may call back into the consumer.</li>
+ *   <li><strong>{@code false} is a promise.</strong> A {@code write} that returned {@code false} is followed by
+ *       {@code resumeProducing} or {@code stopProducing} to the producer that got it, whenever and on whatever thread
+ *       its registration was announced: a push producer that got {@code false} and was not paused is paused and then
+ *       resumed (pause and resume stay edge-triggered and alternate); a pull producer is asked for more once the
+ *       buffer has drained (FD-11a). Nothing is owed to a producer that unregistered itself.</li>
  *   <li>Listener events ({@code registered}, {@code unregistered}, {@code paused}, {@code resumed}, {@code stopped},
- *       {@code failed}) come from the lane in the same order, a {@code registered} before any callback to that
- *       producer.</li>
- *   <li>Every stop goes through the lane, the one for a producer registered with a consumer that has gone included
- *       (FD-2), so it never overlaps another callback; no callback follows it.</li>
- *   <li>Nesting: the only callback a thread receives from inside its own {@code write} is the {@code pauseProducing}
- *       that this write made due, delivered before the write returns when the lane is idle or when the writer is the
- *       push producer writing from inside its own {@code resumeProducing} (Twisted's FD-12). Anything else that
- *       becomes due meanwhile — a resume after another thread drained the buffer, a stop — is handed to the
- *       consumer's {@linkplain #signalExecutor() signal executor}. <strong>The one exception</strong>: a consumer with
- *       no signal executor (a {@link BufferedConsumer} that drains inline), or whose executor has just thrown, has no
- *       other thread to hand it to, so the writing thread delivers it before its write returns. A producer that holds a non-reentrant lock around
- *       {@code write} and takes the same lock in {@code resumeProducing} or {@code stopProducing} must therefore
- *       give its consumer an executor ({@link BufferedConsumer.Builder#drainOn}).</li>
+ *       {@code failed}) come from the loop in the order of the callbacks: {@code registered} before any callback to
+ *       that producer, {@code paused}, {@code resumed} and {@code stopped} right before the call they announce.</li>
+ *   <li>Every stop goes through the loop, the one for a producer registered with a consumer that has gone included
+ *       (FD-2); no callback follows it.</li>
+ *   <li>Nesting: with an executor, the loop runs there and a writer receives no callback at all. With none (the
+ *       inline drain), the writer that finds the loop idle runs it and delivers what is due; a push producer writing
+ *       from inside its own {@code resumeProducing} gets the pause its write made due before that write returns
+ *       (FD-12). An executor that runs tasks on the caller ({@code Runnable::run}, Spring's
+ *       {@code SyncTaskExecutor}, {@code CallerRunsPolicy}) behaves like the inline drain.</li>
+ *   <li>Exception-safe: the loop lets go of its ownership in a {@code finally}; every call into user code catches
+ *       {@link Throwable}. A producer callback that throws is reported to {@link #producerFailed}; a listener that
+ *       throws is logged and ignored; a {@link VirtualMachineError} fails the consumer and is rethrown once the loop
+ *       has let go.</li>
  *   <li>No unbounded recursion: a pull producer that writes from inside {@code resumeProducing} is asked for its next
- *       chunk after that call returns.</li>
+ *       chunk after that call returns, by the same loop.</li>
  * </ul>
  *
  * <p>Decisions where Twisted is accidental (twisted-spec §12): a new registration starts un-paused whatever the last
  * one was (FD-4); a push producer registered while {@link #shouldPauseProducer()} is already true is paused at once,
  * since pauses are edge-triggered and no later write would send one (FD-3, FD-10).
  *
- * <p>The lane also keeps the figures an operator wants, with plain stores and no clock read on the write path:
- * {@link #producerPauses()}, {@link #producerPausedNanos()} and {@link #currentPauseNanos()}.
+ * <p>The loop also keeps the figures an operator wants: {@link #producerPauses()}, {@link #producerPausedNanos()}
+ * (never decreasing) and {@link #currentPauseNanos()}.
  *
  * @param <T> the type of data written
  */
@@ -63,59 +72,68 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private static final Log log = Log.of(ConsumerSupport.class);
 
+    /** The key of every anonymous hold ({@link #holdProducer()}); counted, where a keyed hold is a set member. */
+    private static final Object ANONYMOUS = new Object() {
+        @Override
+        public String toString() {
+            return "anonymous hold";
+        }
+    };
+
     private final String name;
 
+    private final OwnerLoop loop;
+
+    /** The claim of the registered producer: set at once by registerProducer, announced later by the loop. */
     private final AtomicReference<@Nullable Registration> registration = new AtomicReference<>();
 
-    /** Registrations, unregistrations and stops, in the order they happened; the lane delivers them in that order. */
-    private final Queue<Event> events = new ConcurrentLinkedQueue<>();
-
-    /** Every hold in force, counted and keyed: one word for the write path to read. */
-    private final AtomicInteger holds = new AtomicInteger();
-
-    private final AtomicInteger anonymousHolds = new AtomicInteger();
-
-    /**
-     * Every reason for a pause that has arisen (a crossing of the high-water mark, a hold placed). A pause is
-     * delivered for each, even when the buffer has drained again before the lane looks, so that a producer that saw
-     * {@code write} return {@code false} always gets the pause and the resume that follows it.
-     */
-    private final AtomicLong pauseReasons = new AtomicLong();
-
-    private final Set<Object> keyedHolds = ConcurrentHashMap.newKeySet();
+    /** Operations for the loop, in the order they happened. */
+    private final Queue<Operation> operations = new ConcurrentLinkedQueue<>();
 
     private final CopyOnWriteArrayList<ProducerListener> listeners = new CopyOnWriteArrayList<>();
 
-    private final SignalLane lane = new SignalLane();
+    /** Anonymous holds placed and not released: checked at once by releaseProducer, applied by the loop. */
+    private final AtomicInteger anonymousHolds = new AtomicInteger();
 
-    /** Whether a lane run has been handed to the signal executor and has not started yet. */
-    private final AtomicBoolean laneRunQueued = new AtomicBoolean();
+    /** Holds in force, as the loop applied them; the loop is the only writer. */
+    private volatile int holdsInForce;
 
-    private final Runnable queuedLaneRun = this::runQueuedLane;
+    /** Pause figures, replaced as a whole by the loop at each pause and resume, so a reader sees one snapshot. */
+    private volatile PauseClock pauseClock = PauseClock.NEVER;
 
-    /** Listener events made by the lane and not yet delivered; lane-confined. */
-    private final java.util.ArrayDeque<java.util.function.Consumer<ProducerListener>> announcements =
-            new java.util.ArrayDeque<>();
+    /** The largest paused time reported, so that readers never see it go back. */
+    private final AtomicLong pausedNanosReported = new AtomicLong();
 
-    /** The push registration whose resumeProducing runs on the lane owner's thread; lane-confined. */
+    // ---- loop-confined state
+
+    /** The registration the loop has announced and not retired. */
+    private @Nullable Registration current;
+
+    /** Holds by key (anonymous ones counted under {@link #ANONYMOUS}). */
+    private final Map<Object, Integer> holds = new HashMap<>();
+
+    /** The push registration whose resumeProducing the loop is running, for FD-12's nested pause. */
     private @Nullable Registration resuming;
 
-    /** Pauses delivered; written on the lane only. */
-    private volatile long pauses;
-
-    /** Paused time of finished pauses; written on the lane only. */
-    private volatile long pausedNanos;
-
-    /** {@link System#nanoTime()} when the pause in progress began, or 0; written on the lane only. */
-    private volatile long pausedSince;
-
     /**
-     * Creates the support for a consumer called {@code name}, the name that log messages and errors use.
+     * Creates the support for a consumer called {@code name} whose loop runs on the calling thread.
      *
-     * @param name the consumer's name
+     * @param name the consumer's name, used by log messages and errors
      */
     protected ConsumerSupport(String name) {
+        this(name, null);
+    }
+
+    /**
+     * Creates the support for a consumer called {@code name} whose loop runs on {@code executor}, or on the calling
+     * thread when it is {@code null}.
+     *
+     * @param name the consumer's name, used by log messages and errors
+     * @param executor where the owner loop runs, or {@code null} for the calling thread
+     */
+    protected ConsumerSupport(String name, @Nullable Executor executor) {
         this.name = Objects.requireNonNull(name, "name");
+        this.loop = new OwnerLoop(name, executor, new Rounds());
     }
 
     /** Returns the name given at construction. */
@@ -139,31 +157,40 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     protected abstract void startWriting();
 
     /**
-     * Whether a push producer should be paused now, as far as the buffer is concerned. Called on the signal lane;
-     * must be cheap and must not call the producer. Operator holds ({@link #holdProducer()}) are added on top.
+     * Whether a push producer should be paused now, as far as the buffer is concerned. Called on the loop; must be
+     * cheap and must not call the producer. Operator holds ({@link #hold(Object)}) are added on top.
      */
     protected boolean shouldPauseProducer() {
         return false;
     }
 
     /**
-     * The executor that takes over the lane when a writer, having delivered its own pause, finds a resume or a stop
-     * due (see the nesting rule in the class description); {@code null} (the default) when the consumer has none, and
-     * the writer then delivers it itself.
+     * Moves buffered data on; called by the loop after the producer signals of each round, and again whenever a round
+     * made more work. The default does nothing. Runs on the loop only, so it needs no lock of its own.
      */
-    protected @Nullable Executor signalExecutor() {
-        return null;
+    protected void drainStep() {
     }
 
     /**
-     * Called when the {@link #signalExecutor()} refused or failed to take the lane; the lane has been run on the
-     * calling thread instead. The default logs it; {@link BufferedConsumer} also disconnects.
+     * Called when the loop's executor refused or failed to take the loop; the calling thread then runs the loop
+     * itself. The default logs it; {@link BufferedConsumer} also fails the consumer.
      *
      * @param failure what the executor threw
      */
-    protected void signalExecutorFailed(Throwable failure) {
-        log.error("Signal executor of consumer '{}' failed; signals were delivered on the writing thread", this.name,
+    protected void loopExecutorFailed(Throwable failure) {
+        log.error("Executor of consumer '{}' failed to take its loop; the loop ran on the calling thread", this.name,
                 failure);
+    }
+
+    /**
+     * Called on the loop when it meets a fault it cannot recover from: a {@link VirtualMachineError} from user code
+     * (rethrown once the loop has let go), or a round that threw past every guard. The default logs it;
+     * {@link BufferedConsumer} also fails the consumer.
+     *
+     * @param failure what was thrown
+     */
+    protected void loopFault(Throwable failure) {
+        log.error("Loop of consumer '{}' failed", this.name, failure);
     }
 
     @Override
@@ -179,26 +206,20 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                     + "', because producer " + currentProducerOrNone() + " was never unregistered");
         }
         if (isDisconnected()) {
-            // FD-2: a consumer that has gone stops the producer and keeps nothing; the stop goes through the lane
+            // FD-2: a consumer that has gone stops the producer and keeps nothing; the stop goes through the loop
             if (this.registration.compareAndSet(fresh, null)) {
-                this.events.add(new Event(EventKind.STOP, fresh));
-                runLane();
+                enqueue(new Operation(OperationKind.STOP, fresh));
             }
             return;
         }
-        if (!streaming) {
-            fresh.wantsMore.set(true); // FD-3: a pull producer is asked for its first chunk now
-        }
-        this.events.add(new Event(EventKind.REGISTERED, fresh));
-        runLane();
+        enqueue(new Operation(OperationKind.REGISTER, fresh));
     }
 
     @Override
     public final void unregisterProducer() {
         Registration gone = this.registration.getAndSet(null);
         if (gone != null) {
-            this.events.add(new Event(EventKind.UNREGISTERED, gone));
-            runLane();
+            enqueue(new Operation(OperationKind.UNREGISTER, gone));
         }
         if (isConnected() && isDisconnecting()) {
             startWriting();
@@ -207,14 +228,14 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     /** Returns the registered producer, or {@code null} (Twisted's {@code producer}). */
     public final @Nullable Producer producer() {
-        Registration current = this.registration.get();
-        return (current != null) ? current.producer : null;
+        Registration claimed = this.registration.get();
+        return (claimed != null) ? claimed.producer : null;
     }
 
     /** Whether the registered producer is a push producer (Twisted's {@code streamingProducer}). */
     public final boolean isStreamingProducer() {
-        Registration current = this.registration.get();
-        return current != null && current.streaming;
+        Registration claimed = this.registration.get();
+        return claimed != null && claimed.streaming;
     }
 
     /**
@@ -222,36 +243,46 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * the state of the last callback made, not of the buffer.
      */
     public final boolean isProducerPaused() {
-        Registration current = this.registration.get();
-        return current != null && current.paused;
+        Registration claimed = this.registration.get();
+        return claimed != null && claimed.paused;
     }
 
     /** How many times a producer of this consumer has been paused. */
     public final long producerPauses() {
-        return this.pauses;
+        return this.pauseClock.pauses;
     }
 
-    /** Total time producers of this consumer have spent paused, the pause in progress included, in nanoseconds. */
+    /**
+     * Total time producers of this consumer have spent paused, the pause in progress included, in nanoseconds. Never
+     * smaller than an earlier answer.
+     */
     public final long producerPausedNanos() {
-        return this.pausedNanos + currentPauseNanos();
+        PauseClock clock = this.pauseClock;
+        long now = clock.finishedNanos + clock.runningNanos();
+        long reported = this.pausedNanosReported.get();
+        while (now > reported) {
+            if (this.pausedNanosReported.compareAndSet(reported, now)) {
+                return now;
+            }
+            reported = this.pausedNanosReported.get();
+        }
+        return reported;
     }
 
     /** How long the pause in progress has lasted, in nanoseconds; 0 when the producer is not paused. */
     public final long currentPauseNanos() {
-        long since = this.pausedSince;
-        return (since != 0) ? Math.max(0, System.nanoTime() - since) : 0;
+        return this.pauseClock.runningNanos();
     }
 
     /**
      * Adds an operator's reason to keep the producer paused, on top of the buffer's. Holds nest: the producer resumes
      * only when every hold is released and the buffer no longer wants it paused. A held pull producer is not asked
-     * for more until released.
+     * for more until released. Like every signal, the hold is applied by the loop: before this call returns when the
+     * loop runs on this thread, right after the loop's current step otherwise.
      */
     public final void holdProducer() {
         this.anonymousHolds.incrementAndGet();
-        this.holds.incrementAndGet();
-        this.pauseReasons.incrementAndGet();
-        runLane();
+        enqueue(new Operation(OperationKind.HOLD, ANONYMOUS));
     }
 
     /**
@@ -260,43 +291,36 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * @throws IllegalStateException if there is no hold to release
      */
     public final void releaseProducer() {
-        int left = this.anonymousHolds.getAndUpdate(count -> (count > 0) ? count - 1 : count);
-        if (left == 0) {
+        int before = this.anonymousHolds.getAndUpdate(count -> (count > 0) ? count - 1 : count);
+        if (before == 0) {
             throw new IllegalStateException("Consumer '" + this.name + "' has no producer hold to release");
         }
-        this.holds.decrementAndGet();
-        runLane();
+        enqueue(new Operation(OperationKind.RELEASE, ANONYMOUS));
     }
 
     /**
      * Places the hold called {@code key}, if it is not in place already: idempotent, so that callers on several
-     * threads (an operator's pause and resume) need no ordering between them.
+     * threads (an operator's pause and resume) need no ordering between them. Applied by the loop, in the order of
+     * the calls, so a release of one key never lifts another key's hold.
      *
      * @param key who holds; compared with {@code equals}
      */
     public final void hold(Object key) {
-        if (this.keyedHolds.add(Objects.requireNonNull(key, "key"))) {
-            this.holds.incrementAndGet();
-            this.pauseReasons.incrementAndGet();
-            runLane();
-        }
+        enqueue(new Operation(OperationKind.HOLD, Objects.requireNonNull(key, "key")));
     }
 
     /**
-     * Withdraws the hold called {@code key}, if it is in place.
+     * Withdraws the hold called {@code key}, if it is in place when the loop applies this call.
      *
      * @param key who held
      */
     public final void release(Object key) {
-        if (this.keyedHolds.remove(Objects.requireNonNull(key, "key"))) {
-            this.holds.decrementAndGet();
-            runLane();
-        }
+        enqueue(new Operation(OperationKind.RELEASE, Objects.requireNonNull(key, "key")));
     }
 
-    /** Whether an operator hold is in force. */
+    /** Whether an operator hold is in force (as the loop has applied the holds and releases so far). */
     public final boolean isProducerHeld() {
-        return this.holds.get() > 0;
+        return this.holdsInForce > 0;
     }
 
     /**
@@ -318,28 +342,59 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * Tells the lane that {@link #shouldPauseProducer()} may have changed. The resulting pause or resume is delivered
-     * now when the lane is idle, right after the current callback otherwise.
+     * What every {@code write} returns through: keeps the promise of a {@code false}. When {@code writable} is false,
+     * the producer registered now owes a resume or a stop, which the loop delivers; and a push producer writing from
+     * inside its own {@code resumeProducing} on the loop's thread is paused before this returns (FD-12), so that a
+     * producer that writes until paused returns.
+     *
+     * @param writable what the write answers
+     * @return {@code writable}
      */
-    protected final void producerStateChanged() {
-        runLane();
+    protected final boolean answerWrite(boolean writable) {
+        if (!writable) {
+            refused();
+        }
+        return writable;
     }
 
     /**
-     * Like {@link #producerStateChanged()}, for the write that has just made {@link #shouldPauseProducer()} true: the
-     * pause is delivered before the write returns if the lane is idle, or if the writer is the push producer writing
-     * from inside its own {@code resumeProducing} (FD-12); otherwise by the thread running the lane, right after its
-     * current callback. Never waits.
+     * For the write that has just made {@link #shouldPauseProducer()} true; the same as {@code answerWrite(false)}.
      */
     protected final void pauseWanted() {
-        this.pauseReasons.incrementAndGet();
-        if (this.lane.isOwnedByCurrentThread()) {
-            pauseFromInsideResume(false);
-            return;
+        refused();
+    }
+
+    /**
+     * Called by a subclass when a write arrives after the consumer has gone; the same as {@code answerWrite(false)}: a
+     * push producer writing in a loop inside its {@code resumeProducing} is paused, so that it returns and its stop
+     * can follow.
+     */
+    protected final void writtenAfterLoss() {
+        refused();
+    }
+
+    private void refused() {
+        Registration claimed = this.registration.get();
+        if (this.loop.isOwnedByCurrentThread()) {
+            Registration inResume = this.resuming;
+            if (inResume != null && !inResume.paused
+                    && (isDisconnected() || (inResume == claimed && wantsPause()))) {
+                pause(inResume); // FD-12: nested, before the write returns
+                return;
+            }
         }
-        if (this.lane.enter()) {
-            runOwnedLane(1, signalExecutor());
+        if (claimed != null && !claimed.owed) {
+            claimed.owed = true;
         }
+        this.loop.signal();
+    }
+
+    /**
+     * Tells the loop that {@link #shouldPauseProducer()} or the drain's state may have changed. What follows is
+     * delivered now when the loop is idle and runs here, right after the loop's current step otherwise.
+     */
+    protected final void producerStateChanged() {
+        this.loop.signal();
     }
 
     /**
@@ -347,16 +402,53 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * made before the producer has been called coalesce into one call. Does nothing for a push producer.
      */
     protected final void requestMore() {
-        Registration current = this.registration.get();
-        if (current != null && !current.streaming) {
-            current.wantsMore.set(true);
-            runLane();
+        Registration claimed = this.registration.get();
+        if (claimed != null && !claimed.streaming && !claimed.wantsMore) {
+            claimed.wantsMore = true;
+            if (!this.loop.isOwnedByCurrentThread()) {
+                this.loop.signal(); // the owner delivers it at the end of its round anyway
+            }
         }
     }
 
+    /** Asks the loop to run: now, on this thread, if it is idle and has no executor; else soon. */
+    protected final void runLoop() {
+        this.loop.signal();
+    }
+
+    /** Whether the calling thread runs this consumer's loop now: it is inside a callback, the sink or a drain step. */
+    protected final boolean isLoopOwnedByCurrentThread() {
+        return this.loop.isOwnedByCurrentThread();
+    }
+
+    /** Takes the loop if it is idle, for a subclass's write-through fast path; then it must call {@link #runOwned}. */
+    final boolean tryOwnIdleLoop() {
+        return this.loop.tryOwnIdle();
+    }
+
+    /** Runs the loop that {@link #tryOwnIdleLoop()} took, until nothing is due. */
+    final void runOwned() {
+        this.loop.runOwned();
+    }
+
     /**
-     * Stops the registered producer for good: it is unregistered at once and its {@code stopProducing} is called on
-     * the lane, after any callback in progress, never from inside one. Consumers call this when they have gone
+     * Keeps {@code failure} for the loop to rethrow once it has let go, if it is a {@link VirtualMachineError}; for a
+     * subclass that catches {@link Throwable} around user code it calls on the loop.
+     *
+     * @param failure what the user code threw
+     */
+    protected final void keepIfFatal(Throwable failure) {
+        this.loop.keepFatal(failure);
+    }
+
+    /** Whether the loop was handed to its executor and has not started there; since when, else 0. For health. */
+    public final long loopQueuedSinceNanos() {
+        return this.loop.queuedSinceNanos();
+    }
+
+    /**
+     * Stops the registered producer for good: it is unregistered at once and its {@code stopProducing} is called by
+     * the loop, after any callback in progress, never from inside one. Consumers call this when they have gone
      * (FD-16); an operator may call it to stop a producer by hand, and a consumer waiting to close then closes.
      */
     public final void stopProducer() {
@@ -373,12 +465,12 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     public final boolean stopProducer(Producer expected) {
         Objects.requireNonNull(expected, "expected");
         for (;;) {
-            Registration current = this.registration.get();
-            if (current == null || current.producer != expected) {
+            Registration claimed = this.registration.get();
+            if (claimed == null || claimed.producer != expected) {
                 return false;
             }
-            if (this.registration.compareAndSet(current, null)) {
-                stopped(current);
+            if (this.registration.compareAndSet(claimed, null)) {
+                stopped(claimed);
                 return true;
             }
         }
@@ -386,13 +478,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private void stopped(@Nullable Registration gone) {
         if (gone != null) {
-            this.events.add(new Event(EventKind.STOP, gone));
-            if (this.lane.isOwnedByCurrentThread()) {
-                // a producer writing in a loop inside its resume is paused from inside the write that lost the
-                // consumer, so that it returns and its stop can follow
-                pauseFromInsideResume(true);
-            }
-            runLane();
+            enqueue(new Operation(OperationKind.STOP, gone));
             if (isConnected() && isDisconnecting()) {
                 startWriting();
             }
@@ -400,7 +486,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * Called on the lane when a producer callback throws. The default logs it; subclasses decide what else follows
+     * Called on the loop when a producer callback throws. The default logs it; subclasses decide what else follows
      * (Twisted drops the connection, TCP-2).
      *
      * @param producer the producer whose callback failed
@@ -411,197 +497,207 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * Called by a subclass when a write arrives after the consumer has gone. If the writer is a push producer writing
-     * from inside its own {@code resumeProducing}, it is paused from inside that write, so that a producer writing in
-     * a loop until paused returns, and its pending {@code stopProducing} can be delivered.
+     * Runs a piece of user code on the loop: a {@link Throwable} is handed to {@code onFailure}, and a
+     * {@link VirtualMachineError} is also kept for the loop to rethrow once it has let go. Never throws.
+     *
+     * @param call the user code
+     * @param onFailure what to do when it throws
+     * @return whether the call returned normally
      */
-    protected final void writtenAfterLoss() {
-        if (this.lane.isOwnedByCurrentThread()) {
-            pauseFromInsideResume(true);
+    protected final boolean guarded(Runnable call, java.util.function.Consumer<Throwable> onFailure) {
+        try {
+            call.run();
+            return true;
+        }
+        catch (Throwable failure) {
+            handleFailure(failure, onFailure);
+            return false;
         }
     }
 
-    private void runLane() {
-        if (this.lane.enter()) {
-            runOwnedLane(1, null);
-        }
-    }
-
-    /**
-     * Delivers until nothing is pending. A run started by a write ({@code handOver} not null) delivers pauses only;
-     * when something else is due it asks {@code handOver} to run the lane once more, and lets go: the lane stays free
-     * meanwhile, so a run queued behind a long drain loop on the same executor cannot keep later pauses waiting.
-     */
-    private void runOwnedLane(int work, @Nullable Executor handOver) {
-        int missed = work;
-        for (;;) {
-            for (;;) {
-                Step step = deliverNext(handOver != null);
-                if (step == Step.IDLE) {
-                    break;
-                }
-                if (step == Step.NEEDS_HAND_OVER) {
-                    if (handOver != null && scheduleLaneRun(handOver)) {
-                        break;
-                    }
-                    handOver = null; // the executor failed: this thread delivers it after all
-                }
+    private void handleFailure(Throwable failure, java.util.function.Consumer<Throwable> onFailure) {
+        try {
+            onFailure.accept(failure);
+            if (failure instanceof VirtualMachineError) {
+                this.loop.keepFatal(failure);
+                loopFault(failure);
             }
-            missed = this.lane.leave(missed);
-            if (missed == 0) {
+        }
+        catch (Throwable secondary) {
+            this.loop.keepFatal(secondary);
+            log.error("Consumer '{}' failed while handling a failure", this.name, secondary);
+        }
+    }
+
+    private void enqueue(Operation operation) {
+        this.operations.add(operation);
+        this.loop.signal();
+    }
+
+    /** The loop's view of this consumer. */
+    private final class Rounds implements OwnerLoop.Rounds {
+
+        @Override
+        public void round() {
+            runDue();
+        }
+
+        @Override
+        public void roundFailed(Throwable failure) {
+            loopFault(failure);
+        }
+
+        @Override
+        public void executorFailed(Throwable failure) {
+            loopExecutorFailed(failure);
+        }
+    }
+
+    // ---------------------------------------------------------------- the loop's work
+
+    /** One round of the loop: operations and signals until quiet, the drain step, then signals again. */
+    private void runDue() {
+        deliverSignals();
+        drainStep();
+        deliverSignals();
+    }
+
+    private void deliverSignals() {
+        for (;;) {
+            boolean applied = false;
+            for (Operation operation; (operation = this.operations.poll()) != null;) {
+                apply(operation);
+                applied = true;
+            }
+            boolean delivered = reconcile();
+            if (!applied && !delivered) {
                 return;
             }
         }
     }
 
-    /** Asks {@code executor} to run the lane, unless a run is queued there already; false if the executor failed. */
-    private boolean scheduleLaneRun(Executor executor) {
-        if (!this.laneRunQueued.compareAndSet(false, true)) {
-            return true;
-        }
-        try {
-            executor.execute(this.queuedLaneRun);
-            return true;
-        }
-        catch (Throwable failure) {
-            if (failure instanceof VirtualMachineError error) {
-                throw error;
-            }
-            this.laneRunQueued.set(false);
-            signalExecutorFailed(failure);
-            return false;
-        }
-    }
-
-    private void runQueuedLane() {
-        this.laneRunQueued.set(false);
-        runLane();
-    }
-
-    private enum Step {
-        DELIVERED, IDLE, NEEDS_HAND_OVER
-    }
-
-    /**
-     * Delivers the next thing due, if any: a registration event, else a producer signal, else one queued listener
-     * event. Lane owner only.
-     */
-    private Step deliverNext(boolean pausesOnly) {
-        Step step = deliverNextSignal(pausesOnly);
-        if (step != Step.IDLE) {
-            return step;
-        }
-        java.util.function.Consumer<ProducerListener> announcement = this.announcements.poll();
-        if (announcement == null) {
-            return Step.IDLE;
-        }
-        notifyListeners(announcement);
-        return Step.DELIVERED;
-    }
-
-    private Step deliverNextSignal(boolean pausesOnly) {
-        Event event = this.events.peek();
-        if (event != null) {
-            if (event.kind == EventKind.STOP && pausesOnly) {
-                return Step.NEEDS_HAND_OVER;
-            }
-            this.events.poll();
-            handle(event);
-            return Step.DELIVERED;
-        }
-        Registration current = this.registration.get();
-        if (current == null || current.phase != Registration.ANNOUNCED) {
-            return Step.IDLE; // its REGISTERED event is on its way
-        }
-        if (current.streaming) {
-            long reasons = this.pauseReasons.get();
-            boolean pause = wantsPause();
-            if (current.paused) {
-                current.pausedFor = reasons; // a pause in force answers every reason that arose meanwhile
-                if (pause) {
-                    return Step.IDLE;
-                }
-                if (pausesOnly) {
-                    return Step.NEEDS_HAND_OVER;
-                }
-                current.paused = false;
-                pauseEnded();
-                this.resuming = current;
-                try {
-                    deliver(current, Signal.RESUME);
-                }
-                finally {
-                    this.resuming = null;
-                }
-                return Step.DELIVERED;
-            }
-            if (!pause && reasons == current.pausedFor) {
-                return Step.IDLE;
-            }
-            current.paused = true;
-            current.pausedFor = reasons;
-            pauseDelivered();
-            deliver(current, Signal.PAUSE);
-            return Step.DELIVERED;
-        }
-        if (!isProducerHeld() && current.wantsMore.get()) {
-            if (pausesOnly) {
-                return Step.NEEDS_HAND_OVER;
-            }
-            current.wantsMore.set(false);
-            deliver(current, Signal.RESUME);
-            return Step.DELIVERED;
-        }
-        return Step.IDLE;
-    }
-
-    private void handle(Event event) {
-        Registration target = event.registration;
-        Producer producer = target.producer;
-        switch (event.kind) {
-            case REGISTERED -> {
-                // an unregistration or stop that overtook this event has already retired the registration
-                if (target.phase == Registration.NEW) {
-                    target.phase = Registration.ANNOUNCED;
-                    target.pausedFor = this.pauseReasons.get(); // reasons from before it came need no pause of it
-                    // at once, before any callback to it: a listener may act on it (the registry applies a standing
-                    // operator order) before the producer is first asked for data
-                    notifyListeners(listener -> listener.registered(producer, target.streaming));
+    private void apply(Operation operation) {
+        switch (operation.kind) {
+            case REGISTER -> {
+                Registration fresh = (Registration) operation.target;
+                if (fresh.phase == Registration.NEW) { // a stop or unregistration may have overtaken it
+                    announce(fresh);
                 }
             }
-            case UNREGISTERED -> {
-                if (target.phase == Registration.ANNOUNCED) {
-                    endPauseOf(target);
-                    notifyListeners(listener -> listener.unregistered(producer));
+            case UNREGISTER -> {
+                Registration gone = (Registration) operation.target;
+                if (gone.phase == Registration.ANNOUNCED) {
+                    retire(gone);
+                    notifyListeners(ProducerListener::unregistered, gone.producer);
                 }
-                target.phase = Registration.RETIRED;
+                gone.phase = Registration.RETIRED;
             }
             case STOP -> {
-                if (target.phase == Registration.ANNOUNCED) {
-                    endPauseOf(target);
+                Registration gone = (Registration) operation.target;
+                if (gone.phase == Registration.NEW) {
+                    announce(gone); // listeners hear of a producer before they hear of its stop
                 }
-                target.phase = Registration.RETIRED;
-                deliver(target, Signal.STOP);
+                if (gone.phase != Registration.RETIRED) {
+                    retire(gone);
+                    gone.phase = Registration.RETIRED;
+                    call(gone, Signal.STOP);
+                }
+            }
+            case HOLD -> {
+                Object key = operation.target;
+                this.holds.merge(key, 1, (count, one) -> (key == ANONYMOUS) ? count + one : count);
+                this.holdsInForce = heldCount();
+            }
+            case RELEASE -> {
+                Object key = operation.target;
+                this.holds.computeIfPresent(key, (k, count) -> (count > 1) ? count - 1 : null);
+                this.holdsInForce = heldCount();
             }
         }
     }
 
-    /**
-     * The lane owner re-enters from a write made inside a push producer's resumeProducing (FD-12): the producer is
-     * paused at once if the buffer now wants it paused, or, after a loss, so that a producer writing in a loop until
-     * paused returns and its stop can follow.
-     */
-    private void pauseFromInsideResume(boolean lost) {
-        Registration current = this.resuming;
-        if (current == null || current.paused) {
-            return;
+    private int heldCount() {
+        int count = 0;
+        for (Integer holdsOfKey : this.holds.values()) {
+            count += holdsOfKey;
         }
-        boolean stillRegistered = current == this.registration.get();
-        if ((lost && !stillRegistered) || (stillRegistered && wantsPause())) {
-            current.paused = true;
-            current.pausedFor = this.pauseReasons.get();
-            pauseDelivered();
-            deliver(current, Signal.PAUSE);
+        return count;
+    }
+
+    private void announce(Registration fresh) {
+        fresh.phase = Registration.ANNOUNCED;
+        this.current = fresh;
+        notifyListeners((listener, producer) -> listener.registered(producer, fresh.streaming), fresh.producer);
+    }
+
+    private void retire(Registration gone) {
+        if (this.current == gone) {
+            this.current = null;
+        }
+        if (gone.paused) {
+            pauseEnded();
+        }
+    }
+
+    /**
+     * Makes the registered producer's state what the consumer wants; returns whether it called the producer. A push
+     * producer that owes a callback for a {@code false} and is not paused is paused, and then resumed if nothing wants
+     * it paused any more.
+     */
+    private boolean reconcile() {
+        Registration target = this.current;
+        if (target == null) {
+            return false;
+        }
+        if (target.streaming) {
+            if (target.paused) {
+                target.owed = false; // the resume to come answers every false given meanwhile
+                if (wantsPause()) {
+                    return false;
+                }
+                resume(target);
+                return true;
+            }
+            if (target.owed || wantsPause()) {
+                target.owed = false;
+                pause(target);
+                return true;
+            }
+            return false;
+        }
+        target.owed = false; // a pull producer's false is answered by the next complete drain (FD-11a), or a stop
+        if (target.wantsMore && !isProducerHeld()) {
+            target.wantsMore = false;
+            call(target, Signal.RESUME);
+            return true;
+        }
+        return false;
+    }
+
+    private void pause(Registration target) {
+        target.paused = true;
+        PauseClock clock = this.pauseClock;
+        this.pauseClock = new PauseClock(clock.pauses + 1, clock.finishedNanos, nonZeroNanoTime());
+        call(target, Signal.PAUSE);
+    }
+
+    private void resume(Registration target) {
+        target.paused = false;
+        pauseEnded();
+        Registration outer = this.resuming;
+        this.resuming = target;
+        try {
+            call(target, Signal.RESUME);
+        }
+        finally {
+            this.resuming = outer;
+        }
+    }
+
+    private void pauseEnded() {
+        PauseClock clock = this.pauseClock;
+        if (clock.since != 0) {
+            this.pauseClock = new PauseClock(clock.pauses, clock.finishedNanos + clock.runningNanos(), 0);
         }
     }
 
@@ -609,39 +705,17 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         return isProducerHeld() || shouldPauseProducer();
     }
 
-    private void pauseDelivered() {
-        this.pauses++; // lane-confined writer
-        this.pausedSince = nonZeroNanoTime();
-    }
-
-    private void pauseEnded() {
-        long since = this.pausedSince;
-        if (since != 0) {
-            this.pausedNanos += Math.max(0, System.nanoTime() - since);
-            this.pausedSince = 0;
-        }
-    }
-
-    private void endPauseOf(Registration target) {
-        if (target.paused) {
-            pauseEnded();
-        }
-    }
-
     private static long nonZeroNanoTime() {
         long now = System.nanoTime();
         return (now != 0) ? now : 1;
     }
 
-    private void deliver(Registration target, Signal signal) {
+    private void call(Registration target, Signal signal) {
         Producer producer = target.producer;
-        if (!this.listeners.isEmpty()) {
-            // queued as the call is made, so listeners see the calls in the producer's order, a nested pause included
-            switch (signal) {
-                case PAUSE -> announce(listener -> listener.paused(producer));
-                case RESUME -> announce(listener -> listener.resumed(producer));
-                case STOP -> announce(listener -> listener.stopped(producer));
-            }
+        switch (signal) {
+            case PAUSE -> notifyListeners(ProducerListener::paused, producer);
+            case RESUME -> notifyListeners(ProducerListener::resumed, producer);
+            case STOP -> notifyListeners(ProducerListener::stopped, producer);
         }
         try {
             switch (signal) {
@@ -650,44 +724,32 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 case STOP -> producer.stopProducing();
             }
         }
-        catch (RuntimeException | Error failure) {
-            if (failure instanceof VirtualMachineError) {
-                throw failure;
-            }
-            if (!this.listeners.isEmpty()) {
-                announce(listener -> listener.failed(producer, failure));
-            }
-            producerFailed(producer, failure);
+        catch (Throwable failure) {
+            handleFailure(failure, thrown -> {
+                notifyListeners((listener, p) -> listener.failed(p, thrown), producer);
+                producerFailed(producer, thrown);
+            });
         }
     }
 
-    /**
-     * Queues a listener event. Lane-confined: the lane delivers queued events in order, one at a time, each after
-     * any producer signal that has become due, so a slow listener delays a pause by one event at most.
-     */
-    private void announce(java.util.function.Consumer<ProducerListener> event) {
-        if (!this.listeners.isEmpty()) {
-            this.announcements.add(event);
-        }
-    }
-
-    private void notifyListeners(java.util.function.Consumer<ProducerListener> event) {
+    private void notifyListeners(BiConsumer<ProducerListener, Producer> event, Producer producer) {
         if (this.listeners.isEmpty()) {
             return;
         }
         for (ProducerListener listener : this.listeners) {
             try {
-                event.accept(listener);
+                event.accept(listener, producer);
             }
-            catch (RuntimeException ex) {
-                log.warn("Producer listener {} of consumer '{}' threw; ignored", listener, this.name, ex);
+            catch (Throwable failure) {
+                handleFailure(failure, thrown -> log.warn("Producer listener {} of consumer '{}' threw; ignored",
+                        listener, this.name, thrown));
             }
         }
     }
 
     private String currentProducerOrNone() {
-        Producer current = producer();
-        return (current != null) ? current.toString() : "(none)";
+        Producer claimed = producer();
+        return (claimed != null) ? claimed.toString() : "(none)";
     }
 
     @Override
@@ -699,22 +761,26 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         PAUSE, RESUME, STOP
     }
 
-    private enum EventKind {
-        REGISTERED, UNREGISTERED, STOP
+    private enum OperationKind {
+        REGISTER, UNREGISTER, STOP, HOLD, RELEASE
     }
 
-    private record Event(EventKind kind, Registration registration) {
+    /** Something for the loop to apply: a registration for the first three kinds, a hold's key for the others. */
+    private record Operation(OperationKind kind, Object target) {
+    }
+
+    /** Pause figures at one instant; replaced, never changed. */
+    private record PauseClock(long pauses, long finishedNanos, long since) {
+
+        static final PauseClock NEVER = new PauseClock(0, 0, 0);
+
+        long runningNanos() {
+            return (this.since != 0) ? Math.max(0, System.nanoTime() - this.since) : 0;
+        }
     }
 
     /** One registration of one producer; a new registration starts un-paused (FD-4). */
     private static final class Registration {
-
-        final Producer producer;
-
-        final boolean streaming;
-
-        /** The state the last callback gave the producer; written on the lane only. */
-        volatile boolean paused;
 
         static final int NEW = 0;
 
@@ -722,18 +788,26 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
         static final int RETIRED = 2;
 
-        /** NEW until the lane has delivered its REGISTERED event, RETIRED once unregistered or stopped; lane only. */
-        int phase = NEW;
+        final Producer producer;
 
-        /** The count of pause reasons the last pause delivered answered; lane only. */
-        long pausedFor;
+        final boolean streaming;
+
+        /** The state the last callback gave the producer; written on the loop only. */
+        volatile boolean paused;
+
+        /** A write answered {@code false} and the callback that answers it has not been made. */
+        volatile boolean owed;
 
         /** A pull producer owes one resumeProducing call. */
-        final AtomicBoolean wantsMore = new AtomicBoolean();
+        volatile boolean wantsMore;
+
+        /** NEW until the loop has announced it, RETIRED once unregistered or stopped; loop only. */
+        int phase = NEW;
 
         Registration(Producer producer, boolean streaming) {
             this.producer = producer;
             this.streaming = streaming;
+            this.wantsMore = !streaming; // FD-3: a pull producer is asked for its first chunk once announced
         }
     }
 }

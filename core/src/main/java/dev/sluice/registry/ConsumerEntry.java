@@ -189,15 +189,17 @@ final class ConsumerEntry implements ProducerListener {
         BufferView buffer = this.view;
         long pausedNanos = pausedNanos();
         long currentPause = this.consumer.currentPauseNanos();
+        long queuedSince = this.consumer.loopQueuedSinceNanos();
+        Duration loopWaiting = Duration.ofNanos((queuedSince != 0) ? Math.max(0, System.nanoTime() - queuedSince) : 0);
         if (buffer == null) {
             return new ConsumerSnapshot(this.name, this.group.name(), (entry != null) ? entry.name() : null, ITEMS, 0,
                     0, 0, 0, 0, 0, isProducerPaused(), this.consumer.isProducerHeld(), pauseCount(),
-                    Duration.ofNanos(pausedNanos), Duration.ofNanos(currentPause));
+                    Duration.ofNanos(pausedNanos), Duration.ofNanos(currentPause), loopWaiting);
         }
         return new ConsumerSnapshot(this.name, this.group.name(), (entry != null) ? entry.name() : null, buffer.unit(),
                 buffer.bufferedUnits(), buffer.highWaterMark(), buffer.lowWaterMark(), buffer.acceptedUnits(),
                 buffer.sentUnits(), buffer.droppedUnits(), isProducerPaused(), this.consumer.isProducerHeld(),
-                pauseCount(), Duration.ofNanos(pausedNanos), Duration.ofNanos(currentPause));
+                pauseCount(), Duration.ofNanos(pausedNanos), Duration.ofNanos(currentPause), loopWaiting);
     }
 
     @Override

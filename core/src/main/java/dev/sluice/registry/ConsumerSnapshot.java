@@ -25,8 +25,12 @@ import org.jspecify.annotations.Nullable;
  * @param pauseCount how many times its producers have been paused since it was made
  * @param pausedTime the total time its producers have spent paused since it was made, the current pause included
  * @param currentPause how long the current pause has lasted, zero when not paused
+ * @param loopWaiting how long the consumer's loop has been waiting for its executor to run it, zero when it is not
+ *        waiting: an executor that accepts the loop and never runs it (one shut down with {@code shutdownNow}) shows
+ *        here, and the health contributor reports the consumer stalled
  */
 public record ConsumerSnapshot(String name, String group, @Nullable String producer, String unit, long bufferedUnits,
         long highWaterMark, long lowWaterMark, long acceptedUnits, long sentUnits, long droppedUnits,
-        boolean producerPaused, boolean producerHeld, long pauseCount, Duration pausedTime, Duration currentPause) {
+        boolean producerPaused, boolean producerHeld, long pauseCount, Duration pausedTime, Duration currentPause,
+        Duration loopWaiting) {
 }

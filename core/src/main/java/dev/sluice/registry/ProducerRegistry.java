@@ -281,11 +281,29 @@ public final class ProducerRegistry {
         if (consumer != null && consumer.consumer.stopProducer(entry.producer)) {
             entry.stopped(consumer);
         }
+        else if (consumer == null && (consumer = claimingConsumer(entry.producer)) != null) {
+            // registered there and not announced yet: the stop is queued behind the registration, and the consumer's
+            // loop tells the entry of both, in that order
+            consumer.consumer.stopProducer(entry.producer);
+        }
         else if (entry.state() != ProducerState.STOPPED) {
             entry.producer.stopProducing();
             entry.stopped(null);
         }
         return Optional.of(entry.snapshot());
+    }
+
+    /**
+     * The followed consumer that {@code producer} is registered with, announced or not yet: a stop must go through
+     * that consumer's loop, queued behind the registration, or the loop could call the producer after its stop.
+     */
+    private @Nullable ConsumerEntry claimingConsumer(Producer producer) {
+        for (Object other : this.byName.values()) {
+            if (other instanceof ConsumerEntry candidate && candidate.consumer.producer() == producer) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /** Adds a listener for every later event, state changes on the lanes included. */

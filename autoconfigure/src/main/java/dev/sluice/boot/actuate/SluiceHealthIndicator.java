@@ -20,7 +20,9 @@ import org.springframework.boot.health.contributor.Status;
  * The {@code sluice} health contributor. <strong>Stalled</strong> means no data moved (DESIGN §5): a consumer that
  * has data buffered, or whose producer is paused, and has sent nothing to its sink for the stall threshold. A slow
  * client that is being served is not stalled, however long its producer stays paused; a producer held only by an
- * operator's pause, with nothing buffered, is not stalled either (nothing is waiting to move).
+ * operator's pause, with nothing buffered, is not stalled either (nothing is waiting to move). A consumer whose loop
+ * has waited for its executor for the stall threshold is stalled whatever its figures say: its executor accepted the
+ * loop and never ran it (an executor shut down with {@code shutdownNow}, a pool whose threads are all blocked).
  *
  * <p>The registry keeps no clock of when data last moved, so the contributor samples each consumer's units sent at
  * every check and remembers when the figure last changed, or when the consumer last had nothing waiting. A stall is
@@ -101,6 +103,12 @@ public class SluiceHealthIndicator extends AbstractHealthIndicator {
                 waitingSince = Math.max(waitingSince, now - consumer.currentPause().toNanos());
             }
             seen.put(consumer.name(), new Progress(consumer.sentUnits(), consumer.acceptedUnits(), waitingSince));
+            long loopWaiting = consumer.loopWaiting().toNanos();
+            if (loopWaiting >= this.stallThresholdNanos) {
+                // an executor that took the loop and never ran it: whatever else the figures say, nothing can move
+                waiting = true;
+                waitingSince = Math.min(waitingSince, now - loopWaiting);
+            }
             long stalledFor = now - waitingSince;
             if (waiting && stalledFor >= this.stallThresholdNanos) {
                 stalls.add(new Stall(consumer, stalledFor));
@@ -126,6 +134,9 @@ public class SluiceHealthIndicator extends AbstractHealthIndicator {
             details.put("bufferedUnits", this.consumer.bufferedUnits());
             details.put("unit", this.consumer.unit());
             details.put("producerPaused", this.consumer.producerPaused());
+            if (!this.consumer.loopWaiting().isZero()) {
+                details.put("loopWaitingForExecutor", Duration.ofMillis(this.consumer.loopWaiting().toMillis()).toString());
+            }
             details.put("stalledFor", Duration.ofMillis(this.stalledForNanos / 1_000_000).toString());
             return details;
         }
