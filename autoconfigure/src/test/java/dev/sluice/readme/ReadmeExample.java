@@ -3,9 +3,7 @@ package dev.sluice.readme;
 import java.nio.ByteBuffer;
 
 import dev.sluice.BufferedConsumer;
-import dev.sluice.Producer;
-import dev.sluice.ProducerListener;
-import dev.sluice.PushProducer;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.Weigher;
 import dev.sluice.boot.BufferedConsumerFactory;
 
@@ -47,59 +45,12 @@ public class ReadmeExample {
 
     // The producer: once the pipe has registered it, the source's thread writes every event into the consumer
     @Bean
-    EventFeed events(EventSource source, BufferedConsumer<ByteBuffer> uploads) {
-        return new EventFeed(source, uploads);
-    }
-
-    public static final class EventFeed implements PushProducer, ProducerListener {
-
-        private final EventSource source;
-
-        private final BufferedConsumer<ByteBuffer> uploads;
-
-        private long resumes; // guarded by this: tells a false that a resume has answered it already
-
-        EventFeed(EventSource source, BufferedConsumer<ByteBuffer> uploads) {
-            this.source = source;
-            this.uploads = uploads;
-            uploads.addProducerListener(this);
-        }
-
-        @Override
-        public void registered(Producer producer, boolean streaming) {
-            if (producer == this) {
-                this.source.start(this::write); // who writes: the source's thread
-            }
-        }
-
-        private void write(ByteBuffer event) {
-            long resumesBefore;
-            synchronized (this) {
-                resumesBefore = this.resumes;
-            }
-            if (!this.uploads.write(event)) { // write never blocks; false: the buffer is above its high-water mark
-                synchronized (this) {
-                    if (this.resumes == resumesBefore) {
-                        this.source.pause(); // stop at once; pauseProducing follows, then resumeProducing
-                    }
-                }
-            }
-        }
-
-        @Override
-        public synchronized void pauseProducing() {
-            this.source.pause(); // the buffer went above its high-water mark
-        }
-
-        @Override
-        public synchronized void resumeProducing() {
-            this.resumes++;
-            this.source.resume(); // it drained to the low-water mark
-        }
-
-        @Override
-        public void stopProducing() {
-            this.source.close(); // shutdown: sluice.shutdown.timeout lets the buffer drain first
-        }
+    FlowControlledProducer<ByteBuffer> events(EventSource source, BufferedConsumer<ByteBuffer> uploads) {
+        return FlowControlledProducer.builder(uploads)
+            .whenRegistered(events -> source.start(events::write)) // who writes: the source's thread
+            .onPause(source::pause) // write returned false, or pauseProducing: the buffer is above its high mark
+            .onResume(source::resume) // resumeProducing: it drained to the low-water mark
+            .onStop(source::close) // shutdown: sluice.shutdown.timeout lets the buffer drain first
+            .build();
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
@@ -41,7 +42,8 @@ import reactor.core.scheduler.Schedulers;
  *   <li>{@code arrayBlockingQueue}: the JDK baseline. {@code put} on the producer, {@code take} in a loop on a
  *       dedicated thread; capacity 64 KiB / chunk.</li>
  *   <li>{@code sluice}: a {@link BufferedConsumer} with {@code drainOn(a single-thread executor)}, a byte weigher and
- *       64 KiB / 32 KiB water marks; the producer writes, and parks while paused ({@link ParkingProducer}).</li>
+ *       64 KiB / 32 KiB water marks; the producer writes through a {@link FlowControlledProducer} and parks in its
+ *       {@code awaitWritable()} while paused.</li>
  *   <li>{@code submissionPublisher}: {@link SubmissionPublisher} on a single-thread executor with
  *       {@code maxBufferCapacity} 64 KiB / chunk; {@code submit} blocks the producer when the buffer is full.</li>
  *   <li>{@code reactor}: {@code Flux.create} fed by a producer that parks while there is no demand
@@ -99,7 +101,7 @@ public class CrossThreadHandOffBenchmark {
 
         BufferedConsumer<ByteBuffer> consumer;
 
-        ParkingProducer producer;
+        FlowControlledProducer<ByteBuffer> producer;
 
         @Override
         void start() {
@@ -115,7 +117,7 @@ public class CrossThreadHandOffBenchmark {
                     .waterMarks(WaterMarks.ofHigh(Chunks.BOUND_BYTES))
                     .drainOn(this.executor)
                     .build();
-            this.producer = new ParkingProducer();
+            this.producer = FlowControlledProducer.builder(this.consumer).build();
             this.consumer.registerProducer(this.producer, true);
         }
 
@@ -264,16 +266,14 @@ public class CrossThreadHandOffBenchmark {
     }
 
     @Benchmark
-    public void sluice(SluiceSide side) {
+    public void sluice(SluiceSide side) throws InterruptedException {
         ByteBuffer chunk = side.chunk;
-        BufferedConsumer<ByteBuffer> consumer = side.consumer;
-        ParkingProducer producer = side.producer;
-        producer.bindToCurrentThread();
+        FlowControlledProducer<ByteBuffer> producer = side.producer;
         for (int i = 0; i < BATCH; i++) {
-            if (!producer.awaitResumed()) {
+            if (!producer.awaitWritable()) {
                 throw new IllegalStateException("the consumer stopped the producer");
             }
-            producer.write(consumer, chunk);
+            producer.write(chunk);
         }
     }
 

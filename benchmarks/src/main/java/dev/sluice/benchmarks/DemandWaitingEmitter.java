@@ -8,7 +8,8 @@ import reactor.core.publisher.FluxSink;
 /**
  * A plain producing thread feeding a Reactor {@code Flux.create} sink the way the Reactor reference recommends for a
  * pausable source: emit only while {@code requestedFromDownstream() > 0}, otherwise park until {@code onRequest}
- * wakes the thread. It is the Reactor twin of {@link ParkingProducer}: same flag-and-park wait, no spinning.
+ * wakes the thread. It is the Reactor twin of the Sluice sides, which wait in
+ * {@link dev.sluice.FlowControlledProducer#awaitWritable()}: same flag-and-park wait, no spinning.
  */
 final class DemandWaitingEmitter {
 

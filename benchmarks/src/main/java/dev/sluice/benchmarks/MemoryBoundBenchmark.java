@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
@@ -145,7 +146,7 @@ public class MemoryBoundBenchmark {
     }
 
     @Benchmark
-    public void sluice(Peak peak) {
+    public void sluice(Peak peak) throws InterruptedException {
         ExecutorService executor = DaemonThreads.singleThreadExecutor("bound-sluice");
         Sink<ByteBuffer> sink = item -> {
             consume(item);
@@ -157,17 +158,16 @@ public class MemoryBoundBenchmark {
                 .waterMarks(WaterMarks.ofHigh(Chunks.BOUND_BYTES))
                 .drainOn(executor)
                 .build();
-        ParkingProducer producer = new ParkingProducer();
-        producer.bindToCurrentThread();
+        FlowControlledProducer<ByteBuffer> producer = FlowControlledProducer.builder(consumer).build();
         consumer.registerProducer(producer, true);
         try {
             long deadline = deadline();
             while (System.nanoTime() < deadline) {
                 Blackhole.consumeCPU(PRODUCER_TOKENS);
-                if (!producer.awaitResumed()) {
+                if (!producer.awaitWritable()) {
                     throw new IllegalStateException("the consumer stopped the producer");
                 }
-                producer.write(consumer, this.chunk);
+                producer.write(this.chunk);
                 sample();
             }
             awaitDrained();
@@ -177,7 +177,7 @@ public class MemoryBoundBenchmark {
             consumer.loseConnection();
             DaemonThreads.shutdown(executor);
         }
-        report(peak, producer.pauses);
+        report(peak, consumer.producerPauses());
     }
 
     @Benchmark

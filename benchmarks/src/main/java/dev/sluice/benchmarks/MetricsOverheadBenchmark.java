@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
@@ -78,7 +79,7 @@ public class MetricsOverheadBenchmark {
 
     private BufferedConsumer<ByteBuffer> consumer;
 
-    private ParkingProducer producer;
+    private FlowControlledProducer<ByteBuffer> producer;
 
     private MeterRegistry meterRegistry;
 
@@ -111,7 +112,7 @@ public class MetricsOverheadBenchmark {
             default -> throw new IllegalArgumentException("drain must be executor or inline");
         }
         this.consumer = builder.build();
-        this.producer = new ParkingProducer();
+        this.producer = FlowControlledProducer.builder(this.consumer).build();
         switch (this.meters) {
             case "none" -> this.meterRegistry = null;
             case "simple" -> this.meterRegistry = new SimpleMeterRegistry();
@@ -143,10 +144,10 @@ public class MetricsOverheadBenchmark {
     }
 
     @Benchmark
-    public void sluice() {
+    public void sluice() throws InterruptedException {
         ByteBuffer chunk = this.chunk;
         BufferedConsumer<ByteBuffer> consumer = this.consumer;
-        ParkingProducer producer = this.producer;
+        FlowControlledProducer<ByteBuffer> producer = this.producer;
         if ("inline".equals(this.drain)) {
             for (int i = 0; i < BATCH; i++) {
                 if (producer.isPaused()) {
@@ -158,12 +159,11 @@ public class MetricsOverheadBenchmark {
             }
             return;
         }
-        producer.bindToCurrentThread();
         for (int i = 0; i < BATCH; i++) {
-            if (!producer.awaitResumed()) {
+            if (!producer.awaitWritable()) {
                 throw new IllegalStateException("the consumer stopped the producer");
             }
-            consumer.write(chunk);
+            producer.write(chunk);
         }
     }
 }

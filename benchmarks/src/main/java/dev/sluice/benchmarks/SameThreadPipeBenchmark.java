@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
@@ -74,7 +75,7 @@ public class SameThreadPipeBenchmark {
 
     private BufferedConsumer<ByteBuffer> sluice;
 
-    private ParkingProducer sluiceProducer;
+    private FlowControlledProducer<ByteBuffer> sluiceProducer;
 
     private VertxMemoryStreams.Source vertxSource;
 
@@ -97,7 +98,7 @@ public class SameThreadPipeBenchmark {
                 .weigher(Weigher.bytes())
                 .waterMarks(WaterMarks.ofHigh(Chunks.BOUND_BYTES))
                 .build();
-        this.sluiceProducer = new ParkingProducer();
+        this.sluiceProducer = FlowControlledProducer.builder(this.sluice).build();
         this.sluice.registerProducer(this.sluiceProducer, true);
 
         this.vertxSource = new VertxMemoryStreams.Source();
@@ -132,7 +133,7 @@ public class SameThreadPipeBenchmark {
     public void sluice() {
         ByteBuffer chunk = this.chunk;
         BufferedConsumer<ByteBuffer> consumer = this.sluice;
-        ParkingProducer producer = this.sluiceProducer;
+        FlowControlledProducer<ByteBuffer> producer = this.sluiceProducer;
         for (int i = 0; i < BATCH; i++) {
             if (producer.isPaused()) {
                 throw new IllegalStateException("an inline drain never leaves the producer paused");

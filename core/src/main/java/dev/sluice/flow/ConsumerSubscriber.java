@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.ConsumerSupport;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
 import org.jspecify.annotations.Nullable;
@@ -22,10 +23,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The subscriber is a {@link PushProducer}: on {@code onSubscribe} it registers itself with the consumer
  * ({@code streaming = true}) and requests {@code prefetch} items. While the consumer lets it run, it keeps up to
- * {@code prefetch} items requested, topping the demand up when three quarters of a batch has arrived. When the
- * consumer pauses it (its buffer went above the high-water mark) it stops requesting; when the consumer resumes it,
- * it requests again. So the consumer's buffer holds at most its high-water mark plus {@code prefetch} items: memory
- * stays bounded whatever the publisher's speed.
+ * {@code prefetch} items requested, topping the demand up when three quarters of a batch has arrived. As soon as a
+ * {@code write} returns {@code false} (the buffer went above the high-water mark), or the consumer pauses it, whichever
+ * comes first, it stops requesting; when the consumer resumes it, it requests again. So the consumer's buffer holds at
+ * most its high-water mark plus {@code prefetch} items, whatever the publisher's speed and however late the pause
+ * callback comes. The race between a {@code false} and a resume is {@link FlowControlledProducer}'s, which keeps the
+ * paused state.
  *
  * <ul>
  *   <li>{@code onComplete}: the subscriber unregisters from the consumer, and {@link #whenTerminated()} completes. A
@@ -42,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Threading.</b> Calls to the subscription are serialized (§2.7) by a small drain loop, so a request made from a
  * consumer callback on the drain thread and one made from {@code onNext} never overlap, and a publisher that calls
  * {@code onNext} from inside {@code request} does not make the stack grow (§3.3). A second {@code onSubscribe} is
- * cancelled (§2.5); {@code null} arguments throw {@link NullPointerException} (§2.13).
+ * cancelled (§2.5); {@code null} arguments throw {@link NullPointerException} (§2.13). A subscription whose
+ * {@code request} or {@code cancel} throws (§3.16 says it must not) ends the stream as {@code onError} would with that
+ * throwable, once, logged; a {@link VirtualMachineError} is rethrown after that.
  *
  * @param <T> the type of item
  */
@@ -76,7 +81,8 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
 
     private boolean cancelSent;
 
-    private volatile boolean paused;
+    /** Keeps whether the consumer wants the subscriber paused: a {@code false} or a pause, until the resume. */
+    private final FlowControlledProducer<T> flow;
 
     private final AtomicBoolean done = new AtomicBoolean();
 
@@ -90,6 +96,7 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
         }
         this.prefetch = prefetch;
         this.replenishAt = Math.max(1, prefetch - prefetch / 4);
+        this.flow = FlowControlledProducer.builder(consumer).build();
     }
 
     /**
@@ -132,12 +139,15 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
         try {
             this.consumer.registerProducer(this, true);
         }
-        catch (RuntimeException ex) {
+        catch (Throwable ex) {
             log.warn("Cannot register subscriber {} with consumer {}; subscription cancelled", this, this.consumer, ex);
             if (this.done.compareAndSet(false, true)) {
                 this.terminated.completeExceptionally(ex);
             }
             cancelUpstream();
+            if (ex instanceof VirtualMachineError error) {
+                throw error;
+            }
             return;
         }
         replenish(1);
@@ -150,7 +160,7 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
             return; // §2.8: after a cancel
         }
         this.outstanding.decrementAndGet();
-        this.consumer.write(item);
+        this.flow.write(item); // a false stops the requests at once, before the pause callback comes
         replenish(this.replenishAt);
     }
 
@@ -160,11 +170,15 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
         if (!this.done.compareAndSet(false, true)) {
             return;
         }
-        unregister();
-        if (this.closing != null) {
-            this.closing.connectionLost(failure);
+        try {
+            unregister();
+            if (this.closing != null) {
+                this.closing.connectionLost(failure);
+            }
         }
-        this.terminated.completeExceptionally(failure);
+        finally {
+            this.terminated.completeExceptionally(failure);
+        }
     }
 
     @Override
@@ -172,29 +186,34 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
         if (!this.done.compareAndSet(false, true)) {
             return;
         }
-        unregister();
-        if (this.closing != null) {
-            this.closing.loseConnection();
+        try {
+            unregister();
+            if (this.closing != null) {
+                this.closing.loseConnection();
+            }
         }
-        this.terminated.complete(null);
+        finally {
+            this.terminated.complete(null);
+        }
     }
 
-    /** The consumer's buffer is full: stop requesting. */
+    /** The consumer's buffer is full: stop requesting (a {@code false} from {@code write} has done so already). */
     @Override
     public void pauseProducing() {
-        this.paused = true;
+        this.flow.pauseProducing();
     }
 
     /** The consumer's buffer has drained: request again. */
     @Override
     public void resumeProducing() {
-        this.paused = false;
+        this.flow.resumeProducing();
         replenish(1);
     }
 
     /** The consumer has gone: cancel the subscription. */
     @Override
     public void stopProducing() {
+        this.flow.stopProducing();
         if (this.done.compareAndSet(false, true)) {
             this.terminated.completeExceptionally(
                     new CancellationException("Consumer " + this.consumer + " stopped its producer"));
@@ -210,15 +229,20 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
         if (!this.done.compareAndSet(false, true)) {
             return;
         }
-        unregister();
-        this.terminated.completeExceptionally(new CancellationException("Subscriber " + this + " was cancelled"));
-        cancelUpstream();
+        try {
+            unregister();
+        }
+        finally {
+            this.terminated.completeExceptionally(new CancellationException("Subscriber " + this + " was cancelled"));
+            cancelUpstream();
+        }
     }
 
     /**
      * Completes when the stream has ended: normally after {@code onComplete}, exceptionally with the error of
      * {@code onError}, or with a {@link CancellationException} after {@link #cancel()} or a stop from the consumer.
-     * Each call returns a new future.
+     * Each call returns a new future. It completes on the thread that ended the stream, which for a stop is the
+     * consumer's own: attach slow or re-entrant work with an {@code *Async} method and an executor of your own.
      */
     public CompletableFuture<Void> whenTerminated() {
         return this.terminated.copy();
@@ -233,7 +257,7 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
     /** Requests what brings the outstanding demand back to {@code prefetch}, if the gap is at least {@code atLeast}. */
     private void replenish(long atLeast) {
         for (;;) {
-            if (this.paused || this.done.get()) {
+            if (this.flow.isPaused() || this.done.get()) {
                 return;
             }
             long current = this.outstanding.get();
@@ -258,31 +282,55 @@ public final class ConsumerSubscriber<T> implements Flow.Subscriber<T>, PushProd
         drainRequests();
     }
 
-    /** Makes the calls to the subscription, one thread at a time (§2.7), without recursion (§3.3). */
+    /**
+     * Makes the calls to the subscription, one thread at a time (§2.7), without recursion (§3.3). A call that throws
+     * ends the stream with that throwable (see the class comment), after the loop has been left.
+     */
     private void drainRequests() {
         if (this.requestWork.getAndIncrement() != 0) {
             return;
         }
+        Throwable failure = null;
         int missed = 1;
         for (;;) {
             Flow.Subscription upstream = this.subscription.get();
             if (upstream != null && !this.cancelSent) {
-                if (this.cancelWanted) {
-                    this.cancelSent = true;
-                    this.toRequest.set(0);
-                    upstream.cancel();
-                }
-                else {
-                    long n = this.toRequest.getAndSet(0);
-                    if (n > 0) {
-                        upstream.request(n);
+                try {
+                    if (this.cancelWanted) {
+                        this.cancelSent = true;
+                        this.toRequest.set(0);
+                        upstream.cancel();
                     }
+                    else {
+                        long n = this.toRequest.getAndSet(0);
+                        if (n > 0) {
+                            upstream.request(n);
+                        }
+                    }
+                }
+                catch (Throwable thrown) {
+                    if (failure == null) {
+                        failure = thrown;
+                    }
+                    this.cancelWanted = true; // §3.16 broken: nothing more is asked of this subscription
+                    continue;
                 }
             }
             missed = this.requestWork.addAndGet(-missed);
             if (missed == 0) {
-                return;
+                break;
             }
+        }
+        if (failure != null) {
+            subscriptionFailed(failure);
+        }
+    }
+
+    private void subscriptionFailed(Throwable failure) {
+        log.error("The subscription of subscriber {} threw; the stream ends with that failure", this, failure);
+        onError(failure);
+        if (failure instanceof VirtualMachineError error) {
+            throw error;
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,13 +43,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Completion acknowledges</h2>
  * An item is done when its call completes normally, not when the sink takes it: only then is the
- * {@linkplain Builder#onSuccess success hook} called, once per item, on the thread that completed the call. That hook is
- * where a message is acknowledged (a Kafka offset, an AMQP delivery tag). Calls complete in any order, so items are
- * acknowledged in any order; whoever acknowledges must cope with that (the Kafka adapter commits only the contiguous
- * prefix of each partition).
+ * {@linkplain Builder#onSuccess success hook} called, once per item, on the thread that completed the call (or on the
+ * completion executor, see Threading). That hook is where a message is acknowledged (a Kafka offset, an AMQP delivery
+ * tag). Calls complete in any order, so items are acknowledged in any order; whoever acknowledges must cope with that
+ * (the Kafka adapter commits only the contiguous prefix of each partition).
  *
  * <h2>Failure policy</h2>
- * A call fails when its stage completes exceptionally, when the function throws, or when it returns {@code null}.
+ * A call fails when its stage completes exceptionally, when the function throws an {@link Exception}, or when it
+ * returns {@code null}.
  * <ol>
  *   <li>A failure that {@link Builder#skipIf} classifies as the item's own fault (a 400 answer, a constraint
  *       violation: a <em>poison</em> item that would fail for ever) is not retried: the item is <em>skipped</em>.</li>
@@ -65,6 +67,14 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain Builder#onSkipped skip hook} (a dead-letter queue), after which it counts as done: a source that
  * acknowledges skipped items moves past a poison item instead of being wedged by it.
  *
+ * <h2>Hooks that throw</h2>
+ * A hook ({@code skipIf}, {@code onSuccess}, {@code onSkipped}) that throws anything, an {@link Error} thrown by the
+ * function, and a completion executor that rejects or throws, fail the consumer with that throwable
+ * ({@link BufferedConsumer#connectionLost}): the item's slot is released, the failure is logged once at ERROR and
+ * counted in {@link #failed()}, the sink ends (as {@link #abort()}), the consumer stops its producer, drops its
+ * buffer and its {@code whenClosed()} completes exceptionally with the throwable. A {@link VirtualMachineError} is
+ * rethrown after that. Nothing is swallowed: the pipe never stalls on a slot that is never released.
+ *
  * <h2>Closing</h2>
  * {@link #close()} (the consumer's clean close) starts no more calls and lets those in flight finish, retries included;
  * {@link #whenSettled()} completes when the last has. {@link #abort()}, and a consumer that has lost its connection,
@@ -73,8 +83,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threading</h2>
  * The consumer's drain loop calls {@link #offer}; completions arrive on whatever thread the API completes its stages,
- * and hooks run there. Retries are scheduled on the {@link Builder#retryScheduler} or, when none is given and retries
- * are configured, on a daemon thread of this sink's own, shut down when it settles.
+ * and hooks run there, and the completion that frees a slot drains the consumer from there. Hooks never run on the
+ * consumer's own loop (DESIGN §4.10): an outcome that is known while {@code offer}, {@code close} or {@code abort} runs
+ * (a stage complete already when the function returns it, a function that throws or returns {@code null}) is handled on
+ * the {@linkplain Builder#completionExecutor completion executor} instead, and so is the completion of
+ * {@link #whenSettled()} when the consumer's close or abort settles the sink. Retries are scheduled on the
+ * {@link Builder#retryScheduler}. Where none is given, both use a daemon thread of this sink's own, made when first
+ * needed and shut down when the sink settles.
  *
  * @param <T> the type of item
  */
@@ -118,9 +133,18 @@ public final class AsyncSink<T> implements Sink<T> {
 
     private final BiConsumer<? super T, ? super Throwable> onSkipped;
 
+    /**
+     * Marks a thread inside a consumer's loop: in {@code offer}, {@code close} or {@code abort} of a sink, or in its
+     * close callback. Completions seen there are handed to the completion executor.
+     */
+    private static final ThreadLocal<@Nullable AsyncSink<?>> IN_LOOP = new ThreadLocal<>();
+
     private final @Nullable ScheduledExecutorService retryScheduler;
 
-    private final boolean ownsScheduler;
+    private final @Nullable Executor completionExecutor;
+
+    /** The sink's own daemon thread, made when first needed if no scheduler or executor was given. */
+    private final AtomicReference<@Nullable ScheduledExecutorService> ownThread = new AtomicReference<>();
 
     private final AtomicReference<@Nullable BufferedConsumer<T>> consumer = new AtomicReference<>();
 
@@ -160,19 +184,9 @@ public final class AsyncSink<T> implements Sink<T> {
         this.skipIf = builder.skipIf;
         this.onSuccess = builder.onSuccess;
         this.onSkipped = builder.onSkipped;
-        if (builder.retryScheduler != null || this.maxAttempts == 1) {
-            this.retryScheduler = builder.retryScheduler;
-            this.ownsScheduler = false;
-        }
-        else {
-            String threadName = "sluice-retry-" + this.name;
-            this.retryScheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, threadName);
-                thread.setDaemon(true);
-                return thread;
-            });
-            this.ownsScheduler = true;
-        }
+        this.retryScheduler = builder.retryScheduler;
+        this.completionExecutor = (builder.completionExecutor != null) ? builder.completionExecutor
+                : builder.retryScheduler;
     }
 
     /**
@@ -202,7 +216,9 @@ public final class AsyncSink<T> implements Sink<T> {
         }
         consumer.whenClosed().whenComplete((closed, failure) -> {
             if (failure != null) {
-                end(); // a lost connection: retries would only deliver items the source will redeliver anyway
+                // the consumer's loop completes its close future; a lost connection: retries would only deliver
+                // items the source will redeliver anyway
+                onTheLoop(this::end);
             }
         });
         return consumer;
@@ -236,27 +252,64 @@ public final class AsyncSink<T> implements Sink<T> {
             this.drainWanted = false;
         }
         this.started.increment();
-        attempt(new Attempt(item));
+        AsyncSink<?> outer = enterLoop();
+        try {
+            attempt(new Attempt(item));
+        }
+        finally {
+            exitLoop(outer);
+        }
         return true;
     }
 
     /** Starts no more calls; {@link #whenSettled()} completes once those in flight have finished. */
     @Override
     public void close() {
-        if (this.state.compareAndSet(OPEN, CLOSING)) {
-            settleIfIdle();
-        }
+        onTheLoop(() -> {
+            if (this.state.compareAndSet(OPEN, CLOSING)) {
+                settleIfIdle();
+            }
+        });
     }
 
     /** Starts no more calls and abandons the items waiting for a retry. */
     @Override
     public void abort() {
-        end();
+        onTheLoop(this::end);
+    }
+
+    /** Runs {@code action} with this thread marked as inside a consumer's loop. */
+    private void onTheLoop(Runnable action) {
+        AsyncSink<?> outer = enterLoop();
+        try {
+            action.run();
+        }
+        finally {
+            exitLoop(outer);
+        }
+    }
+
+    /** Marks this thread as inside a consumer's loop; returns the mark to restore. */
+    private @Nullable AsyncSink<?> enterLoop() {
+        AsyncSink<?> outer = IN_LOOP.get();
+        IN_LOOP.set(this);
+        return outer;
+    }
+
+    private static void exitLoop(@Nullable AsyncSink<?> outer) {
+        if (outer == null) {
+            IN_LOOP.remove();
+        }
+        else {
+            IN_LOOP.set(outer);
+        }
     }
 
     /**
      * A future that completes when the sink has been closed or aborted (or its consumer lost) and no call is in
-     * flight any more. Every call returns the same view; completing it does nothing to the sink.
+     * flight any more: on the thread that completed the last call, or on the completion executor when the consumer's
+     * close or abort settled it (never on the consumer's loop). Every call returns the same view; completing it does
+     * nothing to the sink.
      */
     public CompletableFuture<Void> whenSettled() {
         return this.settledView;
@@ -287,7 +340,10 @@ public final class AsyncSink<T> implements Sink<T> {
         return this.skipped.sum();
     }
 
-    /** Items out of attempts under {@link Exhausted#STOP}: each failed the consumer. */
+    /**
+     * Items that failed the consumer: out of attempts under {@link Exhausted#STOP}, or whose hook (or the function,
+     * with an {@link Error}, or the completion executor) threw.
+     */
     public long failed() {
         return this.failed.sum();
     }
@@ -325,10 +381,61 @@ public final class AsyncSink<T> implements Sink<T> {
 
     private void settleIfIdle() {
         if (this.state.get() != OPEN && this.inFlight.get() == 0 && !this.settled.isDone()) {
-            if (this.settled.complete(null) && this.ownsScheduler) {
-                Objects.requireNonNull(this.retryScheduler).shutdownNow();
+            if (IN_LOOP.get() == null) {
+                settle();
+                return;
+            }
+            try {
+                completionExecutor().execute(this::settle); // its dependents are user code: not on the loop
+            }
+            catch (Throwable rejected) {
+                if (!this.settled.isDone()) { // else another thread settled it (and shut the sink's own thread down)
+                    log.warn("The completion executor of AsyncSink '{}' refused to settle it; settled on this thread",
+                            this.name, rejected);
+                }
+                settle();
+                if (rejected instanceof VirtualMachineError error) {
+                    throw error;
+                }
             }
         }
+    }
+
+    private void settle() {
+        if (this.settled.complete(null)) {
+            ScheduledExecutorService own = this.ownThread.get();
+            if (own != null) {
+                own.shutdownNow();
+            }
+        }
+    }
+
+    /** Where retries wait: the given scheduler, or the sink's own thread. */
+    private ScheduledExecutorService retryScheduler() {
+        return (this.retryScheduler != null) ? this.retryScheduler : ownThread();
+    }
+
+    /** Where outcomes known on the consumer's loop are handled: the given executor, or the sink's own thread. */
+    private Executor completionExecutor() {
+        return (this.completionExecutor != null) ? this.completionExecutor : ownThread();
+    }
+
+    private ScheduledExecutorService ownThread() {
+        ScheduledExecutorService own = this.ownThread.get();
+        if (own != null) {
+            return own;
+        }
+        String threadName = "sluice-async-" + this.name;
+        ScheduledExecutorService made = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (this.ownThread.compareAndSet(null, made)) {
+            return made;
+        }
+        made.shutdownNow(); // another thread made one first; this one never started a thread
+        return Objects.requireNonNull(this.ownThread.get());
     }
 
     private void end() {
@@ -353,33 +460,62 @@ public final class AsyncSink<T> implements Sink<T> {
         try {
             stage = this.call.apply(attempt.item);
         }
-        catch (RuntimeException | LinkageError | AssertionError failure) {
-            failed(attempt, failure);
+        catch (Exception failure) {
+            completed(attempt, failure);
+            return;
+        }
+        catch (Throwable error) {
+            failConsumer("The function", error);
             return;
         }
         if (stage == null) {
-            failed(attempt, new NullPointerException("The call of AsyncSink '" + this.name
+            completed(attempt, new NullPointerException("The call of AsyncSink '" + this.name
                     + "' returned null instead of a CompletionStage"));
             return;
         }
-        stage.whenComplete((result, failure) -> {
-            if (failure == null) {
-                succeeded(attempt);
-            }
-            else {
-                failed(attempt, unwrap(failure));
-            }
-        });
+        try {
+            stage.whenComplete((result, failure) -> completed(attempt, failure));
+        }
+        catch (Exception failure) {
+            completed(attempt, failure); // a stage that cannot take a callback: a failed call
+        }
+        catch (Throwable error) {
+            failConsumer("The stage returned by the function", error);
+        }
+    }
+
+    /** An outcome: handled here, unless this thread is inside a consumer's loop (then on the completion executor). */
+    private void completed(Attempt attempt, @Nullable Throwable failure) {
+        if (IN_LOOP.get() == null) {
+            outcome(attempt, failure);
+            return;
+        }
+        try {
+            completionExecutor().execute(() -> outcome(attempt, failure));
+        }
+        catch (Throwable rejected) {
+            failConsumer("The completion executor", rejected);
+        }
+    }
+
+    private void outcome(Attempt attempt, @Nullable Throwable failure) {
+        if (failure == null) {
+            succeeded(attempt);
+        }
+        else {
+            failed(attempt, unwrap(failure));
+        }
     }
 
     private void succeeded(Attempt attempt) {
-        this.succeeded.increment();
         try {
             this.onSuccess.accept(attempt.item);
         }
-        catch (RuntimeException | LinkageError | AssertionError failure) {
-            log.error("Success hook of AsyncSink '{}' threw; the item's call had succeeded", this.name, failure);
+        catch (Throwable hookFailure) {
+            failConsumer("The success hook", hookFailure);
+            return;
         }
+        this.succeeded.increment();
         release();
     }
 
@@ -388,7 +524,16 @@ public final class AsyncSink<T> implements Sink<T> {
             abandon(attempt);
             return;
         }
-        if (this.skipIf.test(failure)) {
+        boolean poison;
+        try {
+            poison = this.skipIf.test(failure);
+        }
+        catch (Throwable hookFailure) {
+            hookFailure.addSuppressed(failure);
+            failConsumer("The skipIf classifier", hookFailure);
+            return;
+        }
+        if (poison) {
             skip(attempt, failure, "its failure is classified as the item's fault");
             return;
         }
@@ -406,11 +551,29 @@ public final class AsyncSink<T> implements Sink<T> {
                 + "acknowledged", failure);
         log.error("AsyncSink '{}' gave up on an item after {} failed attempt(s); its consumer is failed", this.name,
                 attempt.calls, failure);
+        stopConsumer(stop);
+    }
+
+    /**
+     * User code (a hook, the function with an {@link Error}, an executor) threw for an item that holds a slot: fails
+     * the consumer with that throwable, logged here once; a {@link VirtualMachineError} is rethrown after.
+     */
+    private void failConsumer(String who, Throwable failure) {
+        this.failed.increment();
+        log.error("{} of AsyncSink '{}' threw; its consumer is failed with that throwable", who, this.name, failure);
+        stopConsumer(failure);
+        if (failure instanceof VirtualMachineError error) {
+            throw error;
+        }
+    }
+
+    /** Ends the sink, frees the failed item's slot, and fails the consumer with {@code reason}. */
+    private void stopConsumer(Throwable reason) {
         end();
         release();
         BufferedConsumer<T> bound = this.consumer.get();
         if (bound != null) {
-            bound.connectionLost(stop);
+            bound.connectionLost(reason);
         }
     }
 
@@ -421,7 +584,7 @@ public final class AsyncSink<T> implements Sink<T> {
                 this.maxAttempts, failure, TimeUnit.NANOSECONDS.toMillis(delay));
         this.awaitingRetry.add(attempt);
         try {
-            attempt.timer = Objects.requireNonNull(this.retryScheduler).schedule(() -> {
+            attempt.timer = retryScheduler().schedule(() -> {
                 if (this.awaitingRetry.remove(attempt)) {
                     attempt(attempt);
                 }
@@ -431,6 +594,12 @@ public final class AsyncSink<T> implements Sink<T> {
             if (this.awaitingRetry.remove(attempt)) {
                 log.warn("AsyncSink '{}': the retry scheduler rejected a retry; the item is abandoned", this.name);
                 abandon(attempt);
+            }
+            return;
+        }
+        catch (Throwable broken) {
+            if (this.awaitingRetry.remove(attempt)) {
+                failConsumer("The retry scheduler", broken);
             }
             return;
         }
@@ -449,15 +618,17 @@ public final class AsyncSink<T> implements Sink<T> {
     }
 
     private void skip(Attempt attempt, Throwable failure, String why) {
-        this.skipped.increment();
         log.warn("AsyncSink '{}' skipped an item after {} attempt(s), because {}: {}", this.name, attempt.calls, why,
                 failure.toString());
         try {
             this.onSkipped.accept(attempt.item, failure);
         }
-        catch (RuntimeException | LinkageError | AssertionError hookFailure) {
-            log.error("Skip hook of AsyncSink '{}' threw", this.name, hookFailure);
+        catch (Throwable hookFailure) {
+            hookFailure.addSuppressed(failure);
+            failConsumer("The skip hook", hookFailure);
+            return;
         }
+        this.skipped.increment();
         release();
     }
 
@@ -526,6 +697,8 @@ public final class AsyncSink<T> implements Sink<T> {
 
         private @Nullable ScheduledExecutorService retryScheduler;
 
+        private @Nullable Executor completionExecutor;
+
         private Builder(Function<? super T, ? extends @Nullable CompletionStage<?>> call) {
             this.call = Objects.requireNonNull(call, "call");
         }
@@ -579,20 +752,26 @@ public final class AsyncSink<T> implements Sink<T> {
 
         /**
          * Classifies failures that are the item's own fault (a poison item): such an item is skipped at once, without
-         * retry. Default: none.
+         * retry. Default: none. One that throws fails the consumer.
          */
         public Builder<T> skipIf(Predicate<? super Throwable> skipIf) {
             this.skipIf = Objects.requireNonNull(skipIf, "skipIf");
             return this;
         }
 
-        /** Called once per item whose call completed normally: the acknowledgement hook. Must not block. */
+        /**
+         * Called once per item whose call completed normally: the acknowledgement hook. Must not block. One that
+         * throws fails the consumer.
+         */
         public Builder<T> onSuccess(java.util.function.Consumer<? super T> onSuccess) {
             this.onSuccess = Objects.requireNonNull(onSuccess, "onSuccess");
             return this;
         }
 
-        /** Called once per skipped item, with the last failure: a dead-letter hook. Must not block. */
+        /**
+         * Called once per skipped item, with the last failure: a dead-letter hook. Must not block. One that throws
+         * fails the consumer.
+         */
         public Builder<T> onSkipped(BiConsumer<? super T, ? super Throwable> onSkipped) {
             this.onSkipped = Objects.requireNonNull(onSkipped, "onSkipped");
             return this;
@@ -601,6 +780,18 @@ public final class AsyncSink<T> implements Sink<T> {
         /** Where retries wait their back-off. Default: a daemon thread of the sink's own, made only if it retries. */
         public Builder<T> retryScheduler(ScheduledExecutorService retryScheduler) {
             this.retryScheduler = Objects.requireNonNull(retryScheduler, "retryScheduler");
+            return this;
+        }
+
+        /**
+         * Where an outcome known on the consumer's loop is handled (its hooks called, its slot freed): a stage that is
+         * complete when the function returns it, a function that throws, and the settling of a sink closed or aborted
+         * with nothing in flight. An executor that runs tasks on the caller puts the hooks back on the loop. One that
+         * rejects a task fails the consumer. Default: the {@link #retryScheduler} if one is given, else a daemon
+         * thread of the sink's own, made when first needed.
+         */
+        public Builder<T> completionExecutor(Executor completionExecutor) {
+            this.completionExecutor = Objects.requireNonNull(completionExecutor, "completionExecutor");
             return this;
         }
 

@@ -5,11 +5,10 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.PushProducer;
 
 /**
@@ -21,15 +20,18 @@ import dev.sluice.PushProducer;
  * before each chunk, while the consumer has it paused (its buffer went above the high-water mark, which the consumer
  * says by returning {@code false} from {@code write} or by calling {@code pauseProducing}, whichever comes first) until
  * the consumer resumes it (the buffer drained to the low-water mark). So the consumer's buffer stays within its
- * high-water mark plus one chunk, however slow its sink. The consumer itself never blocks: the waiting happens here, on the writing
- * thread, by choice.
+ * high-water mark plus one chunk, however slow its sink. The consumer itself never blocks: the waiting happens here, on
+ * the writing thread, by choice. The race between a {@code false} and a resume is {@link FlowControlledProducer}'s: the
+ * stream waits in its {@link FlowControlledProducer#awaitWritable()}.
  *
  * <ul>
  *   <li>An interrupt while waiting throws {@link InterruptedIOException} (the interrupt status is kept); the chunks
  *       written before it stay written ({@link InterruptedIOException#bytesTransferred} counts their bytes).</li>
  *   <li>{@link #close()} unregisters from the consumer and, for a {@link BufferedConsumer}, calls
  *       {@link BufferedConsumer#loseConnection()}: the consumer closes once its buffer has been delivered. Writing
- *       after {@code close} throws {@link IOException}.</li>
+ *       after {@code close} throws {@link IOException}, and so does a write blocked when another thread closes the
+ *       stream. A consumer that throws from {@code unregisterProducer} or {@code loseConnection} does not keep the
+ *       stream open: it is closed, and the throwable goes to the caller of {@code close}.</li>
  *   <li>When the consumer has gone ({@code stopProducing}: its sink failed, it was aborted or lost), a blocked write
  *       wakes up and every write throws {@link IOException}.</li>
  *   <li>{@link #flush()} does nothing: the bytes have been handed to the consumer already.</li>
@@ -44,16 +46,8 @@ public final class ConsumerOutputStream extends OutputStream implements PushProd
 
     private final int chunkSize;
 
-    private final ReentrantLock lock = new ReentrantLock();
-
-    private final Condition running = this.lock.newCondition();
-
-    private boolean paused;
-
-    /** Resumes (and stops) received; written under the lock, read before a write without it. */
-    private volatile long resumes;
-
-    private boolean stopped;
+    /** Keeps the paused state and the waiting writer; no hooks: the writer waits in it instead. */
+    private final FlowControlledProducer<ByteBuffer> flow;
 
     private volatile boolean closed;
 
@@ -63,6 +57,7 @@ public final class ConsumerOutputStream extends OutputStream implements PushProd
             throw new IllegalArgumentException("chunkSize must be positive, was " + chunkSize);
         }
         this.chunkSize = chunkSize;
+        this.flow = FlowControlledProducer.builder(consumer).build();
     }
 
     /**
@@ -93,11 +88,7 @@ public final class ConsumerOutputStream extends OutputStream implements PushProd
             int size = Math.min(this.chunkSize, length - written);
             byte[] chunk = new byte[size];
             System.arraycopy(bytes, offset + written, chunk, 0, size);
-            long resumesBefore = this.resumes;
-            // outside the lock: a pause may arrive from inside it
-            if (!this.consumer.write(ByteBuffer.wrap(chunk))) {
-                pausedByFalse(resumesBefore);
-            }
+            this.flow.write(ByteBuffer.wrap(chunk)); // a false pauses: the next chunk waits for the resume
             written += size;
         }
     }
@@ -114,91 +105,51 @@ public final class ConsumerOutputStream extends OutputStream implements PushProd
             return;
         }
         this.closed = true;
-        this.consumer.unregisterProducer();
-        if (this.consumer instanceof BufferedConsumer<ByteBuffer> buffered) {
-            buffered.loseConnection();
+        try {
+            this.consumer.unregisterProducer();
+            if (this.consumer instanceof BufferedConsumer<ByteBuffer> buffered) {
+                buffered.loseConnection();
+            }
         }
-        wake(false);
+        finally {
+            this.flow.stopProducing(); // wakes a write blocked on another thread: it finds the stream closed
+        }
     }
 
     /** The consumer's buffer is full: the next write waits. */
     @Override
     public void pauseProducing() {
-        this.lock.lock();
-        try {
-            this.paused = true;
-        }
-        finally {
-            this.lock.unlock();
-        }
+        this.flow.pauseProducing();
     }
 
     /** The consumer's buffer has drained: a waiting write goes on. */
     @Override
     public void resumeProducing() {
-        wake(false);
+        this.flow.resumeProducing();
     }
 
     /** The consumer has gone: a waiting write, and every later one, throws. */
     @Override
     public void stopProducing() {
-        wake(true);
-    }
-
-    /**
-     * {@code write} said the consumer wants a pause: wait from the next chunk on, until the resume that follows it.
-     * A resume that has come since the write began has answered it already.
-     */
-    private void pausedByFalse(long resumesBefore) {
-        this.lock.lock();
-        try {
-            if (this.resumes == resumesBefore && !this.stopped) {
-                this.paused = true;
-            }
-        }
-        finally {
-            this.lock.unlock();
-        }
-    }
-
-    private void wake(boolean stop) {
-        this.lock.lock();
-        try {
-            this.resumes++;
-            this.paused = false;
-            this.stopped |= stop;
-            this.running.signalAll();
-        }
-        finally {
-            this.lock.unlock();
-        }
+        this.flow.stopProducing();
     }
 
     private void awaitRunning(int written) throws IOException {
-        this.lock.lock();
+        ensureOpen();
+        boolean writable;
         try {
-            for (;;) {
-                ensureOpen();
-                if (this.stopped) {
-                    throw new IOException("Consumer " + this.consumer + " has gone; the stream cannot be written");
-                }
-                if (!this.paused) {
-                    return;
-                }
-                try {
-                    this.running.await();
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    InterruptedIOException interrupted = new InterruptedIOException(
-                            "Interrupted while consumer " + this.consumer + " had the stream paused");
-                    interrupted.bytesTransferred = written;
-                    throw interrupted;
-                }
-            }
+            writable = this.flow.awaitWritable();
         }
-        finally {
-            this.lock.unlock();
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted = new InterruptedIOException(
+                    "Interrupted while consumer " + this.consumer + " had the stream paused");
+            interrupted.bytesTransferred = written;
+            throw interrupted;
+        }
+        ensureOpen();
+        if (!writable) {
+            throw new IOException("Consumer " + this.consumer + " has gone; the stream cannot be written");
         }
     }
 

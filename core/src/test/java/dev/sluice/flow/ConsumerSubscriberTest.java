@@ -1,10 +1,12 @@
 package dev.sluice.flow;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,6 +14,8 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.Consumer;
+import dev.sluice.Producer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
 import dev.sluice.testing.RecordingSink;
@@ -173,8 +177,157 @@ class ConsumerSubscriberTest {
         assertThat(upstream.requested).containsExactly((long) PREFETCH, 5L);
     }
 
+    /**
+     * Issue 18, defect 13: fails on 65a6063, which kept requesting after {@code write} returned {@code false} until the
+     * pause callback came (here it never does, as when another thread is still finishing a callback): all 1 000
+     * items were written against a bound of high mark plus prefetch.
+     */
+    @Test
+    void aFalseStopsTheRequestsAtOnce_beforeAnyPauseCallback_andTheResumeRequestsAgain() {
+        HoldingConsumer consumer = new HoldingConsumer(MARKS.high());
+        ConsumerSubscriber<Long> subscriber = ConsumerSubscriber.of(consumer, PREFETCH);
+        EagerSubscription upstream = new EagerSubscription(subscriber, 1_000);
+
+        subscriber.onSubscribe(upstream);
+
+        assertThat(consumer.producer).isSameAs(subscriber);
+        assertThat(consumer.written).hasSizeLessThanOrEqualTo((int) MARKS.high() + PREFETCH);
+        int firstRound = consumer.written.size();
+
+        consumer.drainAll();
+        subscriber.resumeProducing();
+
+        assertThat(consumer.written).hasSizeGreaterThan(firstRound)
+            .hasSizeLessThanOrEqualTo(firstRound + (int) MARKS.high() + PREFETCH);
+        assertThat(upstream.emitted).isLessThan(1_000);
+    }
+
+    /**
+     * The race the fix must not lose: the pause and the resume for a crossing arrive while the write that crossed is
+     * still returning its {@code false}. That resume answered the {@code false}, so the subscriber goes on requesting
+     * and the stream does not stall.
+     */
+    @Test
+    void aResumeThatArrivesBeforeTheFalseIsReturnedAnswersIt_theStreamGoesOn() {
+        HoldingConsumer consumer = new HoldingConsumer(MARKS.high());
+        ConsumerSubscriber<Long> subscriber = ConsumerSubscriber.of(consumer, PREFETCH);
+        consumer.onFalse = () -> {
+            subscriber.pauseProducing(); // the consumer's other thread, between the crossing and the return
+            consumer.drainAll(); // drains everything ...
+            subscriber.resumeProducing(); // ... and resumes, before the false reaches the subscriber
+        };
+        EagerSubscription upstream = new EagerSubscription(subscriber, 1_000);
+
+        subscriber.onSubscribe(upstream);
+
+        assertThat(upstream.emitted).isEqualTo(1_000);
+        assertThat(consumer.total).isEqualTo(1_000);
+    }
+
+    /** Exception-safe (DESIGN §4.9): a subscription that throws from {@code request} ends the stream with it. */
+    @Test
+    void aSubscriptionThatThrowsFromRequestEndsTheStreamWithThatFailure() {
+        BufferedConsumer<Long> consumer = slowConsumer(RecordingSink.accepting());
+        ConsumerSubscriber<Long> subscriber = ConsumerSubscriber.closing(consumer, PREFETCH);
+        IllegalStateException broken = new IllegalStateException("request broke");
+        TestSubscription upstream = new TestSubscription() {
+            @Override
+            public void request(long n) {
+                throw broken;
+            }
+        };
+
+        subscriber.onSubscribe(upstream);
+
+        assertThat(catchThrowable(() -> subscriber.whenTerminated().join())).cause().isSameAs(broken);
+        assertThat(catchThrowable(() -> consumer.whenClosed().join())).cause().isSameAs(broken);
+        assertThat(upstream.cancelled).isTrue();
+        assertThat(consumer.producer()).isNull();
+    }
+
+    /**
+     * A consumer that holds what it is written and answers {@code false} once it holds more than {@code high} items;
+     * it never calls {@code pauseProducing} by itself. {@code onFalse} runs inside each write that answers
+     * {@code false}.
+     */
+    private static final class HoldingConsumer implements Consumer<Long> {
+
+        final List<Long> written = new ArrayList<>();
+
+        private final List<Long> held = new ArrayList<>();
+
+        private final long high;
+
+        Runnable onFalse = () -> { };
+
+        Producer producer;
+
+        int total;
+
+        HoldingConsumer(long high) {
+            this.high = high;
+        }
+
+        @Override
+        public void registerProducer(Producer producer, boolean streaming) {
+            this.producer = producer;
+        }
+
+        @Override
+        public void unregisterProducer() {
+            this.producer = null;
+        }
+
+        @Override
+        public boolean write(Long data) {
+            this.written.add(data);
+            this.held.add(data);
+            this.total++;
+            if (this.held.size() <= this.high) {
+                return true;
+            }
+            this.onFalse.run();
+            return false;
+        }
+
+        void drainAll() {
+            this.held.clear();
+        }
+    }
+
+    /** A subscription that emits, from inside {@code request}, as many items as are requested, up to a total. */
+    private static final class EagerSubscription implements Flow.Subscription {
+
+        private final ConsumerSubscriber<Long> subscriber;
+
+        private final long total;
+
+        private long demand;
+
+        long emitted;
+
+        EagerSubscription(ConsumerSubscriber<Long> subscriber, long total) {
+            this.subscriber = subscriber;
+            this.total = total;
+        }
+
+        @Override
+        public void request(long n) {
+            this.demand += n;
+            while (this.demand > 0 && this.emitted < this.total) {
+                this.demand--;
+                this.subscriber.onNext(this.emitted++);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            this.demand = 0;
+        }
+    }
+
     /** A subscription that records the calls made to it. */
-    private static final class TestSubscription implements java.util.concurrent.Flow.Subscription {
+    private static class TestSubscription implements java.util.concurrent.Flow.Subscription {
 
         final List<Long> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
 

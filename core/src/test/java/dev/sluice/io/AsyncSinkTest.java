@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 class AsyncSinkTest {
@@ -269,6 +273,8 @@ class AsyncSinkTest {
         consumer.write(3);
 
         assertThat(seen).containsExactly(1, 2, 3);
+        // outcomes known inside offer are handled off the consumer's loop, in order on the sink's own thread
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.acknowledged.size() == 1);
         assertThat(this.skippedItems).containsExactly(1, 2);
         assertThat(this.acknowledged).containsExactly(3);
     }
@@ -306,6 +312,173 @@ class AsyncSinkTest {
         assertThat(this.acknowledged).containsExactly(2);
         assertThat(sink.whenSettled()).isCompleted();
         assertThat(this.api.callsOf(1)).isEqualTo(1);
+    }
+
+    /** Issue 18, defect 5: fails on 65a6063 (an Error from the hook was swallowed by whenComplete, the slot kept). */
+    @Test
+    void aSuccessHookThatThrowsAnErrorFailsTheConsumerWithIt_andFreesTheSlot() {
+        Error broken = new Error("acknowledgement broke");
+        AsyncSink<Integer> sink = sink(2).onSuccess(item -> {
+            throw broken;
+        }).build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+        RecordingPushProducer producer = new RecordingPushProducer();
+        consumer.registerProducer(producer, true);
+        consumer.write(1);
+        consumer.write(2);
+
+        this.api.last(1).complete(null);
+
+        assertClosedWith(consumer, broken);
+        assertThat(producer.events()).containsExactly("stop");
+        assertThat(sink.failed()).isEqualTo(1);
+        assertThat(sink.succeeded()).isZero();
+        this.api.last(2).complete(null); // still running: its slot is freed when it completes
+        assertThat(sink.inFlight()).isZero();
+        assertThat(sink.whenSettled()).succeedsWithin(Duration.ofSeconds(10));
+    }
+
+    /** Issue 18, defect 5: fails on 65a6063 (the classifier's exception was swallowed: slot kept, pipe stalled). */
+    @Test
+    void aSkipIfThatThrowsFailsTheConsumerWithIt_andFreesTheSlot() {
+        IllegalStateException broken = new IllegalStateException("classifier broke");
+        AsyncSink<Integer> sink = sink(1).skipIf(failure -> {
+            throw broken;
+        }).build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+        consumer.write(1);
+        consumer.write(2);
+
+        this.api.last(1).completeExceptionally(new RuntimeException("503"));
+
+        assertClosedWith(consumer, broken);
+        assertThat(broken.getSuppressed()).extracting(Throwable::getMessage).containsExactly("503");
+        assertThat(sink.inFlight()).isZero();
+        assertThat(this.api.callsOf(2)).isZero();
+        assertThat(consumer.droppedUnits()).isEqualTo(1);
+        assertThat(sink.whenSettled()).succeedsWithin(Duration.ofSeconds(10));
+    }
+
+    /** Issue 18, defect 5: fails on 65a6063 (the skip hook's exception was logged and the consumer went on). */
+    @Test
+    void aSkipHookThatThrowsFailsTheConsumerWithIt() {
+        IllegalStateException broken = new IllegalStateException("dead-letter queue down");
+        AsyncSink<Integer> sink = sink(1).skipIf(failure -> true).onSkipped((item, failure) -> {
+            throw broken;
+        }).build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+        consumer.write(1);
+
+        this.api.last(1).completeExceptionally(new IllegalArgumentException("400"));
+
+        assertClosedWith(consumer, broken);
+        assertThat(sink.skipped()).isZero();
+        assertThat(sink.failed()).isEqualTo(1);
+        assertThat(sink.inFlight()).isZero();
+    }
+
+    /** Issue 18, defect 5: fails on 65a6063 (the Error escaped offer with the slot taken; never settled). */
+    @Test
+    void aFunctionThatThrowsAnErrorFailsTheConsumerWithIt_andFreesTheSlot() {
+        Error broken = new Error("encoder broke");
+        AsyncSink<Integer> sink = AsyncSink.builder((Integer item) -> {
+            throw broken;
+        }).build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+
+        catchThrowable(() -> consumer.write(1)); // 65a6063 let it escape here
+
+        assertClosedWith(consumer, broken);
+        assertThat(sink.inFlight()).isZero();
+        assertThat(sink.whenSettled()).succeedsWithin(Duration.ofSeconds(10));
+    }
+
+    /**
+     * DESIGN §4.10: fails on 65a6063, where the hooks of a stage complete at once ran inline in {@code offer}, on the
+     * thread that held the consumer's loop (here the writer: the drain is inline).
+     */
+    @Test
+    void hooksOfAStageCompleteAtOnceRunOffTheConsumersLoop() {
+        List<String> hookThreads = new CopyOnWriteArrayList<>();
+        AsyncSink<Integer> sink = AsyncSink.builder((Integer item) -> (item % 2 == 0)
+                        ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.failedFuture(new IllegalArgumentException("odd")))
+            .skipIf(failure -> {
+                hookThreads.add("skipIf on " + Thread.currentThread().getName());
+                return true;
+            })
+            .onSuccess(item -> hookThreads.add("onSuccess on " + Thread.currentThread().getName()))
+            .build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+        String writer = Thread.currentThread().getName();
+
+        consumer.write(0);
+        consumer.write(1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> hookThreads.size() == 2);
+        assertThat(hookThreads).noneMatch(hook -> hook.endsWith(" on " + writer))
+            .allMatch(hook -> hook.contains(" on sluice-async-"));
+        assertThat(sink.succeeded()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.skipped() == 1 && sink.inFlight() == 0);
+    }
+
+    /** DESIGN §4.10: fails on 65a6063, where the close run by the consumer's loop completed the future inline. */
+    @Test
+    void whenSettledIsNotCompletedOnTheConsumersLoop() {
+        AsyncSink<Integer> sink = sink(1).build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+        AtomicReference<String> settledOn = new AtomicReference<>();
+        sink.whenSettled().thenRun(() -> settledOn.set(Thread.currentThread().getName()));
+
+        consumer.loseConnection(); // nothing buffered, nothing in flight: closes the sink at once, on this thread
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> settledOn.get() != null);
+        assertThat(settledOn.get()).isNotEqualTo(Thread.currentThread().getName());
+    }
+
+    @Test
+    void aGivenCompletionExecutorRunsTheHooks_andAVirtualMachineErrorIsRethrownThereAfterTheConsumerFailed() {
+        List<Runnable> tasks = new CopyOnWriteArrayList<>();
+        StackOverflowError overflow = new StackOverflowError("hook recursed");
+        AsyncSink<Integer> sink = AsyncSink.builder((Integer item) -> CompletableFuture.completedFuture(null))
+            .completionExecutor(tasks::add)
+            .onSuccess(item -> {
+                throw overflow;
+            })
+            .build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+        consumer.write(1);
+        assertThat(tasks).hasSize(1);
+        assertThat(consumer.whenClosed()).isNotDone();
+
+        assertThatThrownBy(() -> tasks.get(0).run()).isSameAs(overflow);
+
+        assertClosedWith(consumer, overflow);
+        assertThat(sink.inFlight()).isZero();
+    }
+
+    @Test
+    void aCompletionExecutorThatRejectsFailsTheConsumerWithTheRejection() {
+        RejectedExecutionException rejected = new RejectedExecutionException("shut down");
+        Executor rejecting = task -> {
+            throw rejected;
+        };
+        AsyncSink<Integer> sink = AsyncSink.builder((Integer item) -> CompletableFuture.completedFuture(null))
+            .completionExecutor(rejecting)
+            .onSuccess(this.acknowledged::add)
+            .build();
+        BufferedConsumer<Integer> consumer = consumer(sink, 100, 50);
+
+        consumer.write(1);
+
+        assertClosedWith(consumer, rejected);
+        assertThat(this.acknowledged).isEmpty();
+        assertThat(sink.inFlight()).isZero();
+    }
+
+    private static void assertClosedWith(BufferedConsumer<?> consumer, Throwable expected) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumer.whenClosed().isDone());
+        assertThat(catchThrowable(() -> consumer.whenClosed().join())).cause().isSameAs(expected);
     }
 
     @Test

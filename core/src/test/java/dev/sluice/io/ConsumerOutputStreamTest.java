@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
+import dev.sluice.testing.RecordingConsumer;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.SlowDrain;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,55 @@ class ConsumerOutputStreamTest {
         assertThat(failure).isInstanceOf(ExecutionException.class).cause().cause().isInstanceOf(IOException.class)
             .hasMessageContaining("has gone");
         assertThat(catchThrowable(() -> this.consumer.whenClosed().join())).cause().hasMessage("peer reset");
+    }
+
+    @Test
+    void closeFromAnotherThreadWakesTheBlockedWriterWithAClosedStreamException() throws Exception {
+        this.out.write(new byte[HIGH + 1]);
+        CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
+            try {
+                this.out.write(new byte[] {1});
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5)).until(() -> !blocked.isDone());
+
+        this.out.close();
+
+        Throwable failure = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
+        assertThat(failure).isInstanceOf(ExecutionException.class).cause().cause().isInstanceOf(IOException.class)
+            .hasMessageContaining("closed");
+    }
+
+    @Test
+    void aFalseAloneMakesTheNextWriteWait_untilTheResume() throws Exception {
+        RecordingConsumer<ByteBuffer> refusing = new RecordingConsumer<>() { // never calls pauseProducing
+            @Override
+            public boolean write(ByteBuffer data) {
+                super.write(data);
+                return false;
+            }
+        };
+        ConsumerOutputStream stream = ConsumerOutputStream.into(refusing, CHUNK);
+        stream.write(new byte[CHUNK]);
+
+        CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
+            try {
+                stream.write(new byte[] {1});
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5)).until(() -> !blocked.isDone());
+        assertThat(refusing.written()).hasSize(1);
+
+        stream.resumeProducing();
+
+        blocked.get(10, TimeUnit.SECONDS);
+        assertThat(refusing.written()).hasSize(2);
     }
 
     private static InterruptedIOException catchInterrupted(ThrowingRunnable action) {

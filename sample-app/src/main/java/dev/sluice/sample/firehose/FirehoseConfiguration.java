@@ -3,6 +3,7 @@ package dev.sluice.sample.firehose;
 import java.nio.ByteBuffer;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.FlowControlledProducer;
 import dev.sluice.Weigher;
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.sample.SampleProperties;
@@ -11,10 +12,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The firehose: {@code firehoseProducer}, a fast push producer, and {@code firehoseConsumer}, a buffered consumer
- * drained at {@code sample.firehose.rate}. {@code sluice.pipes.firehose} in {@code application.yml} wires one into the
- * other; the starter registers both in the registry under their bean names, so the saw-tooth of the consumer's buffer
- * and the producer's paused time show in {@code /actuator/producers} and the {@code sluice.*} meters from the start.
+ * The firehose: {@code firehoseProducer}, a {@link FlowControlledProducer} that a {@link Firehose} thread writes
+ * through as fast as it is let, and {@code firehoseConsumer}, a buffered consumer drained at
+ * {@code sample.firehose.rate}. {@code sluice.pipes.firehose} in {@code application.yml} wires one into the other; the
+ * starter registers both in the registry under their bean names, so the saw-tooth of the consumer's buffer and the
+ * producer's paused time show in {@code /actuator/producers} and the {@code sluice.*} meters from the start.
  */
 @Configuration(proxyBeanMethods = false)
 class FirehoseConfiguration {
@@ -34,7 +36,17 @@ class FirehoseConfiguration {
     }
 
     @Bean
-    FirehoseProducer firehoseProducer(BufferedConsumer<ByteBuffer> firehoseConsumer, SampleProperties properties) {
-        return new FirehoseProducer(firehoseConsumer, Math.toIntExact(properties.firehose().chunkSize().toBytes()));
+    Firehose firehose(SampleProperties properties) {
+        return new Firehose(Math.toIntExact(properties.firehose().chunkSize().toBytes()));
+    }
+
+    /** Starts the firehose once the pipe has registered it; the consumer's stop closes it. */
+    @Bean
+    FlowControlledProducer<ByteBuffer> firehoseProducer(BufferedConsumer<ByteBuffer> firehoseConsumer,
+            Firehose firehose) {
+        return FlowControlledProducer.builder(firehoseConsumer)
+            .whenRegistered(firehose::start)
+            .onStop(firehose::close)
+            .build();
     }
 }
