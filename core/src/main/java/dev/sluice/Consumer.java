@@ -75,7 +75,8 @@ public interface Consumer<T> {
      * {@code resumeProducing} or {@code stopProducing} on the producer registered when it answered — whatever thread
      * drains it and however the answer raced the drain — so a producer that waits after {@code false} never waits for
      * ever. Nothing is owed to a producer that unregisters itself; an operator hold must be released for the resume to
-     * come. {@code dev.sluice.io.PausableSource}-style helpers in {@code dev.sluice.io} do this waiting for you.
+     * come. {@link FlowControlledProducer} keeps a source in step with these answers, so that users never write that
+     * race themselves.
      *
      * @param data the data, never {@code null}
      * @return {@code true} if the producer may go on writing, {@code false} if it should pause
