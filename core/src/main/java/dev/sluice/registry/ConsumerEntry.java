@@ -110,8 +110,7 @@ final class ConsumerEntry implements ProducerListener {
         if (entry == null && this.followsProducers) {
             entry = this.registry.follow(this, producer);
         }
-        if (entry != null) {
-            entry.attach(this, streaming);
+        if (entry != null && entry.attach(this, streaming)) {
             stateChanged(entry, ProducerState.PRODUCING);
         }
     }

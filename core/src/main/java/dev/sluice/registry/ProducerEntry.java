@@ -61,14 +61,16 @@ final class ProducerEntry {
      * Attaches to {@code consumer}: its lane said the producer registered with it, or the registry found it
      * registered there when one of them joined; either way only if the producer is still registered there: the lanes
      * of two consumers are not ordered with each other, so a producer that moved from one to the other may be told of
-     * by the first after the second.
+     * by the first after the second; and a producer stopped before its registration was announced is not attached.
+     *
+     * @return whether it is attached now, for this registration
      */
-    void attach(ConsumerEntry consumer, boolean streaming) {
+    boolean attach(ConsumerEntry consumer, boolean streaming) {
         synchronized (this) {
             Figures now = this.figures;
             if (this.removed || (now.current != null && now.current.consumer == consumer)
                     || consumer.consumer.producer() != this.producer) {
-                return; // gone, already attached for this registration, or no longer registered there
+                return false; // gone, already attached for this registration, or no longer registered there
             }
             Figures folded = now.folded(ProducerState.PRODUCING);
             this.figures = new Figures(folded.pauses, folded.pausedNanos, folded.units, ProducerState.PRODUCING,
@@ -78,6 +80,7 @@ final class ProducerEntry {
         }
         consumer.attached = this;
         this.order.reconcile();
+        return true;
     }
 
     /**

@@ -282,9 +282,11 @@ public final class ProducerRegistry {
             entry.stopped(consumer);
         }
         else if (consumer == null && (consumer = claimingConsumer(entry.producer)) != null) {
-            // registered there and not announced yet: the stop is queued behind the registration, and the consumer's
-            // loop tells the entry of both, in that order
-            consumer.consumer.stopProducer(entry.producer);
+            // registered there and not announced yet: the stop is queued behind the registration, so the loop never
+            // calls the producer after it; the entry is stopped now and is not attached by the late announcement
+            if (consumer.consumer.stopProducer(entry.producer)) {
+                entry.stopped(consumer);
+            }
         }
         else if (entry.state() != ProducerState.STOPPED) {
             entry.producer.stopProducing();

@@ -68,8 +68,13 @@ final class LoopBlocker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         release();
-        this.owner.join(TimeUnit.SECONDS.toMillis(10));
+        try {
+            this.owner.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
