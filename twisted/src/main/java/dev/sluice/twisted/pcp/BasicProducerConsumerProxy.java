@@ -51,7 +51,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>after the consumer below stopped the proxy: the producer above has been stopped (PCP-B4), and a producer
  *       registered since is stopped by the write that got {@code false}.</li>
  * </ul>
- * A {@code false} answer never waits: its pause, resume or stop is delivered on the thread that runs the proxy. When
+ * As a producer the proxy honours the {@code false} of the consumer below: that write pauses the proxy at once, as the
+ * pause that {@code false} promises will (so a producer above that honours {@code false} stays within the bound of the
+ * consumer below even while that pause is on its way), and the consumer's resume resumes it.
+ *
+ * <p>A {@code false} answer never waits: its pause, resume or stop is delivered on the thread that runs the proxy. When
  * that is the writer's own thread (the proxy was idle, or the producer writes from inside its own
  * {@code resumeProducing}), the only call it receives inside its {@code write} is the pause that write made due
  * (DESIGN §4.6).
@@ -121,6 +125,9 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Whether the producer above has been sent {@code stopProducing}: no other call goes to it. */
     protected boolean upstreamStopped;
 
+    /** Resumes received from the consumer below; confined to the lane. */
+    private long resumesReceived;
+
     /** Chunks waiting to be written, in order. */
     protected final List<T> buffer = new ArrayList<>();
 
@@ -176,7 +183,10 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     @Override
     public final void resumeProducing() {
-        serially(this::handleResume);
+        serially(() -> {
+            this.resumesReceived++;
+            handleResume();
+        });
     }
 
     @Override
@@ -269,18 +279,24 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
                 settle();
             }
             catch (Throwable thrown) {
-                if (failure == null) {
-                    failure = thrown;
-                }
-                else {
-                    failure.addSuppressed(thrown);
-                }
+                failure = combined(failure, thrown);
             }
             this.bufferedChunks = this.buffer.size();
             if (failure != null) {
                 throw BasicProducerConsumerProxy.<RuntimeException>sneaky(failure);
             }
         });
+    }
+
+    /** The first failure, with a later one added to it as suppressed. */
+    private static Throwable combined(@Nullable Throwable first, Throwable later) {
+        if (first == null) {
+            return later;
+        }
+        if (first != later) {
+            first.addSuppressed(later);
+        }
+        return first;
     }
 
     @SuppressWarnings("unchecked")
@@ -323,6 +339,25 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         }
     }
 
+    /**
+     * Writes {@code data} to the consumer below and honours its answer, as a producer should: a {@code false} pauses the
+     * proxy at once ({@link #handlePause()}), as the pause that {@code false} promises will, unless the consumer has
+     * resumed the proxy from inside the write. So writes that follow wait in the buffer instead of running past the
+     * consumer's bound while its pause is on its way (from its drain executor, say). Runs on the lane.
+     *
+     * @param below the consumer below
+     * @param data the chunk
+     * @return what the consumer answered
+     */
+    protected final boolean passDown(Consumer<T> below, T data) {
+        long resumesBefore = this.resumesReceived;
+        boolean writable = below.write(data);
+        if (!writable && !this.paused && this.resumesReceived == resumesBefore) {
+            handlePause();
+        }
+        return writable;
+    }
+
     /** Stops the producer above, once. Runs on the lane. */
     protected final void stopAbove(Producer above) {
         if (!this.upstreamStopped) {
@@ -355,7 +390,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
             this.buffer.clear();
             Consumer<T> below = this.consumer;
             if (below != null) {
-                below.write(merged);
+                passDown(below, merged);
             }
         }
         else if (!this.iAmStreaming) {
@@ -402,7 +437,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         }
         Consumer<T> below = this.consumer;
         if (below != null) {
-            below.write(data);
+            passDown(below, data);
             this.outstandingPull = false;
         }
     }
@@ -471,13 +506,23 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
         @Override
         public void run() {
+            Throwable failure = null;
             try {
                 handleWrite(this.data, this.units);
             }
-            finally {
-                if (decide(isWritable()) == REFUSED) {
+            catch (Throwable thrown) {
+                failure = thrown;
+            }
+            if (decide(isWritable()) == REFUSED) {
+                try {
                     handleRefusedWrite();
                 }
+                catch (Throwable thrown) {
+                    failure = combined(failure, thrown);
+                }
+            }
+            if (failure != null) {
+                throw BasicProducerConsumerProxy.<RuntimeException>sneaky(failure);
             }
         }
     }

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * {@code pcp.ProducerConsumerProxy} (PCP-1 to PCP-6).
  *
  * <ul>
- *   <li>{@link #pauseProducing()} only marks the proxy paused (PCP-1): writes are buffered, within the bound.</li>
+ *   <li>{@link #pauseProducing()} only marks the proxy paused (PCP-1): writes are buffered, within the bound. A write
+ *       the consumer below answers {@code false} marks it paused the same way, ahead of the pause that answer
+ *       promises.</li>
  *   <li>{@link #resumeProducing()} sends the buffer through {@link #writeSomeData}, keeps any unsent tail, resumes a
  *       producer it paused once the buffer is below the bound, or pulls a pull producer when nothing was sent, and
  *       completes a postponed unregistration (PCP-2, PCP-6).</li>
@@ -274,8 +276,8 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
 
     /**
      * Writes as much of {@code data} as the consumer takes now and returns how many units that was: the override
-     * point for partial writes (PCP-5). The default writes it all, or nothing when there is no consumer. Runs on the
-     * lane.
+     * point for partial writes (PCP-5). The default writes it all, or nothing when there is no consumer, through
+     * {@link #passDown}, which pauses the proxy when the consumer answers {@code false}. Runs on the lane.
      *
      * @param data the data
      * @return the units written, from 0 to the weight of {@code data}
@@ -286,7 +288,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
             return 0;
         }
         long weight = this.chunks.weigh(data);
-        below.write(data);
+        passDown(below, data);
         return weight;
     }
 
