@@ -8,15 +8,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 import dev.sluice.BufferedConsumer;
-import dev.sluice.PushProducer;
 import dev.sluice.Sink;
 import dev.sluice.WaterMarks;
+import dev.sluice.twisted.testing.ResumeCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -78,7 +77,7 @@ class ProxyBoundTest {
         BasicProducerConsumerProxy<String> proxy = bounded
                 ? ProducerConsumerProxy.create(below, ChunkType.strings(), true, PROXY_BOUND)
                 : BasicProducerConsumerProxy.create(below, ChunkType.strings(), true);
-        WaitingProducer above = new WaitingProducer();
+        ResumeCounter above = new ResumeCounter();
         proxy.registerProducer(above, true);
 
         AtomicLong proxyPeak = new AtomicLong();
@@ -91,7 +90,7 @@ class ProxyBoundTest {
             running.add(this.threads.submit(() -> {
                 start.await();
                 for (int seq = 0; seq < PER_WRITER; seq++) {
-                    long resumesBefore = above.resumes.get();
+                    long resumesBefore = above.resumes();
                     boolean more = proxy.write(chunk(writer, seq));
                     if (proxy instanceof ProducerConsumerProxy<String> bound) {
                         proxyPeak.accumulateAndGet(bound.bufferedUnits(), Math::max);
@@ -101,7 +100,7 @@ class ProxyBoundTest {
                         refusals.incrementAndGet();
                         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
                                 .alias("a resume or a stop after writer " + writer + "'s false at " + seq)
-                                .until(() -> above.resumes.get() != resumesBefore || above.stopped.get());
+                                .until(() -> above.resumes() != resumesBefore || above.isStopped());
                     }
                 }
                 return null;
@@ -137,33 +136,11 @@ class ProxyBoundTest {
             }
         }
         assertThat(next).containsOnly(PER_WRITER);
-        assertThat(above.stopped).isFalse();
+        assertThat(above.isStopped()).isFalse();
     }
 
     private static String chunk(int writer, int seq) {
         String tag = writer + ":" + seq + ";";
         return tag + "x".repeat(CHUNK - tag.length());
-    }
-
-    /** The producer above: counts resumes, which its writers wait for; pausing is their business (they honour false). */
-    private static final class WaitingProducer implements PushProducer {
-
-        final AtomicInteger resumes = new AtomicInteger();
-
-        final AtomicBoolean stopped = new AtomicBoolean();
-
-        @Override
-        public void pauseProducing() {
-        }
-
-        @Override
-        public void resumeProducing() {
-            this.resumes.incrementAndGet();
-        }
-
-        @Override
-        public void stopProducing() {
-            this.stopped.set(true);
-        }
     }
 }
