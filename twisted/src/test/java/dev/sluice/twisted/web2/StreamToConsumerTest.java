@@ -23,10 +23,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
+import dev.sluice.ProducerListener;
 import dev.sluice.PushProducer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
@@ -237,9 +239,10 @@ class StreamToConsumerTest {
 
     /**
      * Issue 18 defect 14: a stopped producer unregisters only itself. The consumer resumes the producer on another
-     * thread, whose read blocks; meanwhile the consumer stops it and takes another producer; when the read returns,
-     * the stop is delivered. Fails on 65a6063, where the stopped producer's unregistration removed the new producer,
-     * which the consumer then never paused again.
+     * thread, whose read blocks; meanwhile the consumer stops it and takes another producer (at once where the stop
+     * clears the registration at once, as on 65a6063; else from the {@code stopped} listener event, which comes right
+     * before the stop); when the read returns, the stop is delivered. Fails on 65a6063, where the stopped producer's
+     * unregistration removed the new producer, which the consumer then never paused again.
      */
     @Test
     @DisplayName("a stopped StreamToConsumer does not unregister the producer registered after it (defect 14)")
@@ -282,9 +285,23 @@ class StreamToConsumerTest {
                 consumer.drain(); // resumes the first producer on this thread: its next read blocks
             });
             assertThat(insideRead.await(10, TimeUnit.SECONDS)).isTrue();
-            consumer.stopProducer(); // delivered by the other thread, after the resume in progress
             RecordingPushProducer second = new RecordingPushProducer();
-            consumer.registerProducer(second, true);
+            AtomicBoolean registerOnStop = new AtomicBoolean();
+            consumer.addProducerListener(new ProducerListener() {
+                @Override
+                public void stopped(Producer producer) {
+                    if (producer == first && registerOnStop.get()) {
+                        consumer.registerProducer(second, true); // just before the stop reaches the first producer
+                    }
+                }
+            });
+            consumer.stopProducer(); // delivered by the other thread, after the resume in progress
+            try {
+                consumer.registerProducer(second, true); // the stop has cleared the registration at once (v2)
+            }
+            catch (IllegalStateException stopNotAppliedYet) {
+                registerOnStop.set(true); // a consumer that applies the stop on its loop: register from there
+            }
             readMayReturn.countDown();
             drained.get(10, TimeUnit.SECONDS);
 
