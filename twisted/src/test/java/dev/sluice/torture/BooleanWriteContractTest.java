@@ -11,15 +11,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import dev.sluice.BufferView;
 import dev.sluice.BufferedConsumer;
-import dev.sluice.PushProducer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
+import dev.sluice.twisted.testing.ResumeCounter;
 import dev.sluice.twisted.web2.ProducerToStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,11 +144,11 @@ class BooleanWriteContractTest {
             running.add(this.threads.submit(() -> {
                 start.await();
                 for (int i = 0; i < perWriter; i++) {
-                    int resumesBefore = producer.resumes.get();
+                    int resumesBefore = producer.resumes();
                     boolean more = target.write(ByteBuffer.allocate(CHUNK));
                     peak.accumulateAndGet(view.bufferedUnits(), Math::max);
                     if (!more) {
-                        BooleanSupplier mayGoOn = () -> producer.resumes.get() != resumesBefore || view.isWritable();
+                        BooleanSupplier mayGoOn = () -> producer.resumes() != resumesBefore || view.isWritable();
                         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(mayGoOn::getAsBoolean);
                     }
                 }
@@ -161,24 +160,5 @@ class BooleanWriteContractTest {
             writer.get(120, TimeUnit.SECONDS);
         }
         return peak.get();
-    }
-
-    /** A push producer that counts its resumes; pausing is the writers' business (they honour false). */
-    static final class ResumeCounter implements PushProducer {
-
-        final AtomicInteger resumes = new AtomicInteger();
-
-        @Override
-        public void pauseProducing() {
-        }
-
-        @Override
-        public void resumeProducing() {
-            this.resumes.incrementAndGet();
-        }
-
-        @Override
-        public void stopProducing() {
-        }
     }
 }

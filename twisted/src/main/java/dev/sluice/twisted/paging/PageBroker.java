@@ -7,7 +7,9 @@ import java.util.concurrent.Executor;
 
 import dev.sluice.Consumer;
 import dev.sluice.PullProducer;
+import dev.sluice.internal.Log;
 import dev.sluice.twisted.internal.SerialLane;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends pages when its transport is ready: the paging part of Twisted's Perspective Broker (PG-2, PG-3). The broker is
@@ -16,8 +18,16 @@ import dev.sluice.twisted.internal.SerialLane;
  * are dropped, and when none is left the broker unregisters from the transport.
  *
  * <p>The transport only paces the pages: they go to each pager's collector directly. A transport that asks a pull
- * producer again only after something was written to it (such as {@link dev.sluice.BufferedConsumer}) needs
- * collectors that write what they receive into it, as Twisted's remote collectors do through the connection.
+ * producer again only after its buffer has drained (such as {@link dev.sluice.BufferedConsumer}, FD-11a) needs
+ * collectors that write what they receive into it, as Twisted's remote collectors do through the connection. The
+ * broker writes nothing into its transport itself, so it is never given a {@code false} to honour.
+ *
+ * <h2>Failures</h2>
+ * A pager whose page, {@code stillPaging} or collector throws (any {@link Throwable}) is logged once, told it has
+ * {@linkplain Pager#stopped() stopped}, and dropped; the other pagers still send their pages, and the broker still
+ * unregisters when none is left. A pager that throws from {@code stopped} is logged too. A {@link VirtualMachineError}
+ * is rethrown once the round is over. A transport that refuses the registration gets its exception to the caller of
+ * {@link #registerPageProducer}, and the pager is not kept.
  *
  * <h2>Threads</h2>
  * Any thread may call the broker, start its pagers and drive its transport. The broker and its pagers share one
@@ -35,6 +45,8 @@ import dev.sluice.twisted.internal.SerialLane;
  * ({@link #PageBroker(Consumer, Executor)}). No call ever runs on a pool the caller did not give.
  */
 public final class PageBroker implements PullProducer {
+
+    private static final Log LOG = Log.of(PageBroker.class);
 
     private final Consumer<?> transport;
 
@@ -80,7 +92,13 @@ public final class PageBroker implements PullProducer {
         serially(() -> {
             this.pagers.add(pager);
             if (this.pagers.size() == 1) {
-                this.transport.registerProducer(this, false);
+                try {
+                    this.transport.registerProducer(this, false);
+                }
+                catch (Throwable refused) {
+                    this.pagers.remove(pager); // not registered: the next pager tries again
+                    throw refused;
+                }
             }
         });
     }
@@ -93,16 +111,26 @@ public final class PageBroker implements PullProducer {
 
     private void sendPages() {
         List<Pager<?>> snapshot = List.copyOf(this.pagers);
+        Throwable fatal = null;
         for (int i = snapshot.size() - 1; i >= 0; i--) {
             Pager<?> pager = snapshot.get(i);
-            pager.sendNextPage();
-            if (!pager.stillPaging()) {
+            try {
+                pager.sendNextPage();
+                if (!pager.stillPaging()) {
+                    this.pagers.remove(pager);
+                }
+            }
+            catch (Throwable failure) {
+                LOG.error("Pager {} threw while sending a page; it is stopped and dropped", pager, failure);
                 this.pagers.remove(pager);
+                fatal = firstFatal(fatal, failure);
+                fatal = firstFatal(fatal, stop(pager));
             }
         }
         if (this.pagers.isEmpty()) {
             this.transport.unregisterProducer();
         }
+        rethrow(fatal);
     }
 
     /** The transport has gone: every pager is stopped and dropped without ending its paging. */
@@ -111,8 +139,34 @@ public final class PageBroker implements PullProducer {
         serially(() -> {
             List<Pager<?>> gone = List.copyOf(this.pagers);
             this.pagers.clear();
-            gone.forEach(Pager::stopped);
+            Throwable fatal = null;
+            for (Pager<?> pager : gone) {
+                fatal = firstFatal(fatal, stop(pager));
+            }
+            rethrow(fatal);
         });
+    }
+
+    /** Tells {@code pager} it has stopped; logs what that throws and returns it, or null. */
+    private static @Nullable Throwable stop(Pager<?> pager) {
+        try {
+            pager.stopped();
+            return null;
+        }
+        catch (Throwable failure) {
+            LOG.error("Pager {} threw from stopped()", pager, failure);
+            return failure;
+        }
+    }
+
+    private static @Nullable Throwable firstFatal(@Nullable Throwable fatal, @Nullable Throwable failure) {
+        return (fatal == null && failure instanceof VirtualMachineError) ? failure : fatal;
+    }
+
+    private static void rethrow(@Nullable Throwable fatal) {
+        if (fatal instanceof VirtualMachineError error) {
+            throw error;
+        }
     }
 
     /** The number of pagers still paging, after the last call that has run; any thread. */

@@ -3,6 +3,7 @@ package dev.sluice.twisted.pcp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
@@ -30,7 +31,34 @@ import org.jspecify.annotations.Nullable;
  * passed up edge-triggered, where Twisted passes every one: a push producer sees pause and resume strictly alternate
  * (its state table forbids pausing a paused producer or resuming a running one). The difference shows only where
  * Twisted would break that table: a second pause without a resume, a resume of a producer never paused, or a pause
- * nested in the merged write of {@code resumeProducing} followed by that call's resume.
+ * nested in the merged write of {@code resumeProducing} followed by that call's resume. No call reaches a producer
+ * above after its {@code stopProducing}.
+ *
+ * <h2>What {@code write} answers, and the promise</h2>
+ * Twisted's {@code write} answers nothing; here it answers whether the producer above may go on writing
+ * ({@link Consumer#write}), and keeps {@link Consumer}'s promise: <strong>a {@code write} that returned
+ * {@code false} is followed by {@code resumeProducing} or {@code stopProducing} to the producer registered above</strong>
+ * (a producer that unregisters owes and is owed nothing). The basic proxy answers {@code false}
+ * <ul>
+ *   <li>while it is paused by its consumer: a push producer above has been paused (the pause passed up, or, for a
+ *       producer registered while the proxy was already paused, sent by the write that got {@code false}) and is resumed
+ *       when the consumer resumes the proxy; a pull producer above is resumed by that resume anyway (PCP-B3);</li>
+ *   <li>when its write could not run at once because another thread's call is running (the write is queued): the
+ *       proxy has no buffer bound of its own, so a writer that honours {@code false} adds at most one queued write per
+ *       thread (DESIGN §4.5). Once the queued write has run, the producer above gets a pause and a resume (a pull
+ *       producer, a resume) on the thread running the proxy, unless the proxy is paused, when the consumer's resume
+ *       brings it;</li>
+ *   <li>after the consumer below stopped the proxy: the producer above has been stopped (PCP-B4), and a producer
+ *       registered since is stopped by the write that got {@code false}.</li>
+ * </ul>
+ * As a producer the proxy honours the {@code false} of the consumer below: that write pauses the proxy at once, as the
+ * pause that {@code false} promises will (so a producer above that honours {@code false} stays within the bound of the
+ * consumer below even while that pause is on its way), and the consumer's resume resumes it.
+ *
+ * <p>A {@code false} answer never waits: its pause, resume or stop is delivered on the thread that runs the proxy. When
+ * that is the writer's own thread (the proxy was idle, or the producer writes from inside its own
+ * {@code resumeProducing}), the only call it receives inside its {@code write} is the pause that write made due
+ * (DESIGN §4.6).
  *
  * <h2>Threads</h2>
  * The proxy keeps {@link dev.sluice.Consumer}'s threading contract on both of its sides. Every public method may be
@@ -54,6 +82,14 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * Subclasses change the behaviour through the protected {@code handle...} methods and {@code writeSomeData}, which
  * run on the lane; the protected fields belong to the lane and must be read and written only from there.
+ *
+ * <h2>Failures</h2>
+ * The proxy calls user code (the consumer below, the producer above, the {@link ChunkType}) from its lane. What such
+ * a call throws — any {@link Throwable} — goes to the caller whose call the lane was running, as in Twisted (a
+ * producer whose write made the consumer below throw gets the exception from {@code write}); the failure of a call
+ * queued from another thread, whose caller has gone, is logged once. Either way the lane is released, the proxy's
+ * accounts stay right (a chunk whose write below threw counts as gone) and the pauses and resumes it owes are still
+ * settled after the call.
  *
  * @param <T> the chunk type
  */
@@ -82,6 +118,15 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     /** Whether a pull proxy was asked for data it has not written yet. */
     protected boolean outstandingPull;
+
+    /** Whether the consumer below stopped this proxy (PCP-B4): writes are answered {@code false}. */
+    protected volatile boolean stopped;
+
+    /** Whether the producer above has been sent {@code stopProducing}: no other call goes to it. */
+    protected boolean upstreamStopped;
+
+    /** Resumes received from the consumer below; confined to the lane. */
+    private long resumesReceived;
 
     /** Chunks waiting to be written, in order. */
     protected final List<T> buffer = new ArrayList<>();
@@ -138,7 +183,10 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     @Override
     public final void resumeProducing() {
-        serially(this::handleResume);
+        serially(() -> {
+            this.resumesReceived++;
+            handleResume();
+        });
     }
 
     @Override
@@ -147,20 +195,47 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     }
 
     /**
-     * Buffers {@code data} while paused or not asked for (a pull proxy); otherwise passes it down (PCP-B5).
+     * Buffers {@code data} while paused or not asked for (a pull proxy); otherwise passes it down (PCP-B5). Never waits
+     * for another thread: while another thread runs the proxy, the write is queued for it.
      *
-     * @return {@code false} while the proxy is paused by the consumer below, or its bounded buffer is full
+     * @return whether the producer above may go on writing; a {@code false} is followed by a resume or a stop (see
+     *         the class description)
      */
     @Override
     public final boolean write(T data) {
         Objects.requireNonNull(data, "data");
-        serially(() -> handleWrite(data));
-        return isWritable();
+        Write write = new Write(data, admit(data));
+        serially(write);
+        int answer = write.get();
+        if (answer == Write.PENDING) {
+            // queued behind another thread's call: answer now; the lane keeps the promise of a false when it runs it
+            answer = write.decide(acceptsQueuedWrites() && isWritable());
+        }
+        return answer == Write.WRITABLE;
     }
 
-    /** Whether the producer above may go on writing: the proxy is not paused. Any thread; a snapshot. */
+    /**
+     * Counts a write on the writing thread, before it is handed to the lane, and returns the units counted; the lane
+     * gets them back in {@link #handleWrite}. The basic proxy counts nothing. Any thread.
+     *
+     * @param data the chunk
+     * @return the units counted
+     */
+    protected long admit(T data) {
+        return 0;
+    }
+
+    /**
+     * Whether a write queued behind another thread's call may be answered {@code true} before it has run: only when
+     * the proxy counts queued writes against a bound of its own ({@link #admit}). The basic proxy has none.
+     */
+    protected boolean acceptsQueuedWrites() {
+        return false;
+    }
+
+    /** Whether the producer above may go on writing: the proxy is neither paused nor stopped. Any thread; a snapshot. */
     protected boolean isWritable() {
-        return !this.paused;
+        return !this.paused && !this.stopped;
     }
 
     /** Finishes the consumer below if it is {@link Finishable}, then unregisters (PCP-B6). */
@@ -187,16 +262,108 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         return this.bufferedChunks;
     }
 
-    /** Runs {@code call} on the lane: now, nested, or after the running call (see the class comment). */
+    /**
+     * Runs {@code call} on the lane: now, nested, or after the running call (see the class comment); then settles what
+     * the proxy owes its producer ({@link #settle()}), even when the call threw, and rethrows what it threw.
+     */
     private void serially(Runnable call) {
         this.lane.execute(() -> {
+            Throwable failure = null;
             try {
                 call.run();
             }
-            finally {
-                this.bufferedChunks = this.buffer.size();
+            catch (Throwable thrown) {
+                failure = thrown;
+            }
+            try {
+                settle();
+            }
+            catch (Throwable thrown) {
+                failure = combined(failure, thrown);
+            }
+            this.bufferedChunks = this.buffer.size();
+            if (failure != null) {
+                throw BasicProducerConsumerProxy.<RuntimeException>sneaky(failure);
             }
         });
+    }
+
+    /** The first failure, with a later one added to it as suppressed. */
+    private static Throwable combined(@Nullable Throwable first, Throwable later) {
+        if (first == null) {
+            return later;
+        }
+        if (first != later) {
+            first.addSuppressed(later);
+        }
+        return first;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable failure) throws E {
+        throw (E) failure;
+    }
+
+    /**
+     * Called on the lane after every call: makes the calls to the producer above that the proxy's state now asks for.
+     * The basic proxy makes them where its state changes and has nothing to settle; the bounded proxy pauses and
+     * resumes its producer here (PCP-2, PCP-3).
+     */
+    protected void settle() {
+    }
+
+    /**
+     * Keeps the promise of a write answered {@code false} (see the class description), right after that write has run.
+     * Runs on the lane.
+     */
+    protected void handleRefusedWrite() {
+        Producer above = this.producer;
+        if (above == null || this.upstreamStopped) {
+            return; // nobody is owed anything, or the producer has had its last call
+        }
+        if (this.stopped) {
+            stopAbove(above);
+        }
+        else if (above instanceof PushProducer push) {
+            if (!this.upstreamPaused) {
+                this.upstreamPaused = true; // a producer registered while the proxy was paused, or a queued write
+                push.pauseProducing();
+            }
+            if (!this.paused && this.upstreamPaused && this.producer == above) {
+                this.upstreamPaused = false; // the queued write has run and nothing holds the proxy
+                push.resumeProducing();
+            }
+        }
+        else if (!this.paused) {
+            above.resumeProducing(); // paused, the consumer's resume pulls it (PCP-B3)
+        }
+    }
+
+    /**
+     * Writes {@code data} to the consumer below and honours its answer, as a producer should: a {@code false} pauses the
+     * proxy at once ({@link #handlePause()}), as the pause that {@code false} promises will, unless the consumer has
+     * resumed the proxy from inside the write. So writes that follow wait in the buffer instead of running past the
+     * consumer's bound while its pause is on its way (from its drain executor, say). Runs on the lane.
+     *
+     * @param below the consumer below
+     * @param data the chunk
+     * @return what the consumer answered
+     */
+    protected final boolean passDown(Consumer<T> below, T data) {
+        long resumesBefore = this.resumesReceived;
+        boolean writable = below.write(data);
+        if (!writable && !this.paused && this.resumesReceived == resumesBefore) {
+            handlePause();
+        }
+        return writable;
+    }
+
+    /** Stops the producer above, once. Runs on the lane. */
+    protected final void stopAbove(Producer above) {
+        if (!this.upstreamStopped) {
+            this.upstreamStopped = true;
+            above.stopProducing();
+        }
     }
 
     /**
@@ -205,7 +372,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
      */
     protected void handlePause() {
         this.paused = true;
-        if (this.producer instanceof PushProducer push && !this.upstreamPaused) {
+        if (this.producer instanceof PushProducer push && !this.upstreamPaused && !this.upstreamStopped) {
             this.upstreamPaused = true;
             push.pauseProducing();
         }
@@ -223,14 +390,14 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
             this.buffer.clear();
             Consumer<T> below = this.consumer;
             if (below != null) {
-                below.write(merged);
+                passDown(below, merged);
             }
         }
         else if (!this.iAmStreaming) {
             this.outstandingPull = true;
         }
         Producer above = this.producer;
-        if (above == null) {
+        if (above == null || this.upstreamStopped) {
             return;
         }
         if (this.upstreamPaused) {
@@ -244,24 +411,33 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         }
     }
 
-    /** Stops the producer above and forgets the consumer below (PCP-B4). Runs on the lane. */
+    /**
+     * Stops the producer above and forgets the consumer below (PCP-B4); later writes are answered {@code false}. Runs on
+     * the lane.
+     */
     protected void handleStop() {
+        this.stopped = true;
+        this.consumer = null;
         Producer above = this.producer;
         if (above != null) {
-            above.stopProducing();
+            stopAbove(above);
         }
-        this.consumer = null;
     }
 
-    /** Buffers or passes down one chunk (PCP-B5). Runs on the lane. */
-    protected void handleWrite(T data) {
+    /**
+     * Buffers or passes down one chunk (PCP-B5). Runs on the lane.
+     *
+     * @param data the chunk
+     * @param units what {@link #admit} counted for it
+     */
+    protected void handleWrite(T data, long units) {
         if (mustBuffer()) {
             this.buffer.add(data);
             return;
         }
         Consumer<T> below = this.consumer;
         if (below != null) {
-            below.write(data);
+            passDown(below, data);
             this.outstandingPull = false;
         }
     }
@@ -282,6 +458,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Stores the producer (PCP-B7). Runs on the lane. */
     protected void handleRegister(Producer producer, boolean streaming) {
         this.upstreamPaused = false;
+        this.upstreamStopped = false;
         this.producer = producer;
         this.producerIsStreaming = streaming;
     }
@@ -294,6 +471,59 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         Consumer<T> below = this.consumer;
         if (below != null) {
             below.unregisterProducer();
+        }
+    }
+
+    /**
+     * One write on its way through the lane, and its answer: decided by the lane when it runs the write, or by the
+     * writer when the write is still queued as it returns; whichever comes first. When the answer is {@code false} the
+     * lane keeps its promise right after running the write.
+     */
+    private final class Write extends AtomicInteger implements Runnable {
+
+        private static final long serialVersionUID = 1L;
+
+        static final int PENDING = 0;
+
+        static final int WRITABLE = 1;
+
+        static final int REFUSED = 2;
+
+        private final transient T data;
+
+        private final long units;
+
+        Write(T data, long units) {
+            this.data = data;
+            this.units = units;
+        }
+
+        /** Sets the answer unless it is set already; returns the answer in force. */
+        int decide(boolean writable) {
+            int proposed = writable ? WRITABLE : REFUSED;
+            return compareAndSet(PENDING, proposed) ? proposed : get();
+        }
+
+        @Override
+        public void run() {
+            Throwable failure = null;
+            try {
+                handleWrite(this.data, this.units);
+            }
+            catch (Throwable thrown) {
+                failure = thrown;
+            }
+            if (decide(isWritable()) == REFUSED) {
+                try {
+                    handleRefusedWrite();
+                }
+                catch (Throwable thrown) {
+                    failure = combined(failure, thrown);
+                }
+            }
+            if (failure != null) {
+                throw BasicProducerConsumerProxy.<RuntimeException>sneaky(failure);
+            }
         }
     }
 

@@ -52,14 +52,30 @@ import org.jspecify.annotations.Nullable;
  * delivers the stop right after it. A stop made from inside the producer's own {@code resumeProducing} (its consumer
  * stopping it from inside a write) is delivered at once, nested, as in Twisted (PP-6).
  *
- * <h2>Bounded buffers</h2>
+ * <h2>Bounded buffers: honouring {@code false}</h2>
  * A consumer pauses a push producer from whichever thread crosses its high-water mark, and when another thread is in
  * the middle of a callback to the same producer the pause arrives only after it; meanwhile a pull producer driven on
- * the cooperator's thread would go on writing. So when the consumer is a {@link BufferView} (as
- * {@link dev.sluice.BufferedConsumer} is), a work unit pulls only while the consumer {@linkplain BufferView#isWritable()
- * is writable}: the consumer's own water-mark policy decides, hysteresis and operator holds included, so after a
- * crossing nothing is pulled until the buffer has drained to the low-water mark, and the buffer never exceeds the high
- * mark by more than one chunk.
+ * the cooperator's thread would go on writing. So the adapter honours {@code false} as a producer adapter should: it
+ * stops pulling and waits for the resume (or the stop) that every {@code false} promises ({@link Consumer#write}).
+ * <ul>
+ *   <li>Writes made through {@link #consumer(Consumer, Cooperator)} pass the decorated consumer's answer back to the
+ *       pull producer and, on {@code false}, stop the adapter pulling until the consumer resumes it (a resume that
+ *       came while the write was still running counts).</li>
+ *   <li>When the consumer is a {@link BufferView} (as {@link dev.sluice.BufferedConsumer} and
+ *       {@link dev.sluice.twisted.web2.ProducerToStream} are), a work unit also pulls only while the consumer
+ *       {@linkplain BufferView#isWritable() is writable}: the consumer's own water-mark policy decides, hysteresis and
+ *       operator holds included, so after a crossing nothing is pulled until the buffer has drained to the low-water
+ *       mark, and the buffer never exceeds the high mark by more than one chunk.</li>
+ * </ul>
+ * Either way the work units that find the adapter refused pull nothing, and last only until the pause the consumer
+ * owes the adapter arrives (then the task is paused and is not ticked) or its stop (then the task ends): a consumer that
+ * can never become writable again stops its producer, as a finished {@code ProducerToStream} does, so the cooperator
+ * does not tick an empty task for ever.
+ *
+ * <h2>Failures</h2>
+ * Whatever the pull producer or the consumer throws, any {@link Throwable}, is logged as PP-7 and PP-8 say and never
+ * reaches the cooperator (PP-9); a {@link VirtualMachineError} is rethrown after that. A {@code stopProducing} of the
+ * pull producer that throws is logged.
  */
 public final class PullToPush implements PushProducer {
 
@@ -85,6 +101,11 @@ public final class PullToPush implements PushProducer {
     // guarded by lock
     private @Nullable CooperativeTask<Pull> task;
     private boolean finished;
+    /** Resumes received from the consumer; read before a write that may be answered false. */
+    private long resumes;
+
+    /** Whether a write got {@code false} and no resume has come since: no pull until one comes. */
+    private volatile boolean refused;
 
     /**
      * Creates an adapter; nothing happens until {@link #startStreaming()}.
@@ -214,7 +235,32 @@ public final class PullToPush implements PushProducer {
      */
     @Override
     public void resumeProducing() {
-        task("resumeProducing").resume();
+        CooperativeTask<Pull> running;
+        synchronized (this.lock) {
+            running = requireTask("resumeProducing");
+            this.resumes++;
+            this.refused = false;
+        }
+        running.resume();
+    }
+
+    /** The number of resumes received so far; taken before a write whose answer may be {@code false}. */
+    long resumes() {
+        synchronized (this.lock) {
+            return this.resumes;
+        }
+    }
+
+    /**
+     * A write got {@code false}: pull nothing more until the consumer resumes the adapter, unless it has done so since
+     * {@code resumesBefore} was taken (the resume overtook the answer).
+     */
+    void writeRefused(long resumesBefore) {
+        synchronized (this.lock) {
+            if (this.resumes == resumesBefore) {
+                this.refused = true;
+            }
+        }
     }
 
     /**
@@ -236,8 +282,20 @@ public final class PullToPush implements PushProducer {
         }
         this.calls.execute(() -> {
             this.producerStopped = true;
-            this.producer.stopProducing();
+            try {
+                this.producer.stopProducing();
+            }
+            catch (Throwable ex) {
+                LOG.error("Unhandled error while calling stopProducing on {}", this.producer, ex);
+                rethrowIfFatal(ex);
+            }
         });
+    }
+
+    private static void rethrowIfFatal(Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
     }
 
     /** Whether the stream has finished: stopped, or ended after a failure it could not report (PP-5, PP-8). */
@@ -288,6 +346,9 @@ public final class PullToPush implements PushProducer {
             if (this.ended) {
                 throw new NoSuchElementException();
             }
+            if (PullToPush.this.refused) {
+                return null; // a write got false: the pause (then the resume) or the stop is on its way
+            }
             BufferView view = PullToPush.this.buffer;
             if (view != null && !view.isWritable()) {
                 return null; // the consumer wants its producer paused and the pause is on its way: no pull meanwhile
@@ -304,9 +365,10 @@ public final class PullToPush implements PushProducer {
             try {
                 PullToPush.this.producer.resumeProducing();
             }
-            catch (Exception ex) {
+            catch (Throwable ex) {
                 LOG.error("Unhandled error while calling resumeProducing on {}", PullToPush.this.producer, ex);
                 unregister();
+                rethrowIfFatal(ex);
             }
         }
 
@@ -314,7 +376,7 @@ public final class PullToPush implements PushProducer {
             try {
                 PullToPush.this.consumer.unregisterProducer();
             }
-            catch (Exception ex) {
+            catch (Throwable ex) {
                 LOG.error("Unhandled error while calling unregisterProducer on {}", PullToPush.this.consumer, ex);
                 CooperativeTask<Pull> running;
                 synchronized (PullToPush.this.lock) {
@@ -325,6 +387,7 @@ public final class PullToPush implements PushProducer {
                 if (running != null) {
                     running.finishFromStep(); // done in this unit (PP-8), so no later pause can leave it pending
                 }
+                rethrowIfFatal(ex);
             }
         }
     }
@@ -356,7 +419,12 @@ public final class PullToPush implements PushProducer {
         }
     }
 
-    /** The decorator of {@link #consumer(Consumer, Cooperator)}. */
+    /**
+     * The decorator of {@link #consumer(Consumer, Cooperator)}. Its {@code write} answers what the decorated consumer
+     * answers, and keeps that answer's promise to the pull producer through the adapter: after a {@code false} the
+     * adapter pulls nothing until the consumer resumes it, and then the pull producer's next {@code resumeProducing}
+     * comes on a tick; if the consumer stops the adapter instead, the pull producer is stopped.
+     */
     private static final class StreamingConsumer<T> implements Consumer<T> {
 
         private final Consumer<T> delegate;
@@ -407,9 +475,16 @@ public final class PullToPush implements PushProducer {
             }
         }
 
+        /** Passes the write on; a {@code false} also stops the adapter pulling until it is resumed. */
         @Override
         public boolean write(T data) {
-            return this.delegate.write(data);
+            PullToPush streaming = this.adapter.get();
+            long resumesBefore = (streaming != null) ? streaming.resumes() : 0;
+            boolean writable = this.delegate.write(data);
+            if (!writable && streaming != null) {
+                streaming.writeRefused(resumesBefore);
+            }
+            return writable;
         }
 
         @Override

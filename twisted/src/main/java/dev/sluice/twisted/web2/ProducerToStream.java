@@ -51,8 +51,17 @@ import org.jspecify.annotations.Nullable;
  *   <li>a pull producer is asked for a chunk when it registers (W2-PS8) and each time a read finds the buffer
  *       empty.</li>
  * </ul>
- * Registering a producer after {@link #finish} or {@link #close()} stops it at once (W2-PS8). {@link #finish} does not
- * unregister or stop the producer; {@link #unregisterProducer()} does not finish the stream.
+ * Registering a producer after {@link #finish} or {@link #close()} stops it at once (W2-PS8);
+ * {@link #unregisterProducer()} does not finish the stream.
+ *
+ * <h2>The promise</h2>
+ * A {@code write} that returned {@code false} is followed by {@code resumeProducing} or {@code stopProducing} to the
+ * producer that got it ({@link dev.sluice.Consumer#write}): above the high-water mark or under an operator hold, the
+ * pause and the resume; once the stream has ended, the stop. So {@link #finish()} and {@link #finish(Throwable)} stop
+ * the registered producer, as {@link #close()} does: every later write is answered {@code false} and dropped, and a
+ * producer waiting for the resume of a {@code false} (or a {@code PullToPush} waiting for the stream to become writable
+ * again) would otherwise wait for ever. Twisted's {@code finish} leaves the producer registered (W2-PS5); a producer
+ * that finishes the stream itself should unregister first, as {@link StreamToConsumer} does, and then gets no stop.
  *
  * <h2>Threading</h2>
  * The writing side ({@code write}, {@code registerProducer}, {@code unregisterProducer}, {@code finish}) may be used
@@ -118,7 +127,8 @@ public final class ProducerToStream extends ConsumerSupport<ByteBuffer> implemen
      * finished or closed; ignored when empty.
      *
      * @return {@code false} when the producer should pause: the buffer is above its high-water mark (and has not
-     *         drained to the low one since), an operator holds the producer, or the stream has ended
+     *         drained to the low one since), an operator holds the producer, or the stream has ended; a resume or, once
+     *         the stream has ended, a stop follows
      */
     @Override
     public boolean write(ByteBuffer data) {
@@ -156,14 +166,17 @@ public final class ProducerToStream extends ConsumerSupport<ByteBuffer> implemen
         return isWritable();
     }
 
-    /** Ends the stream normally: the reader gets the buffered chunks, then the end of the stream (W2-PS5). */
+    /**
+     * Ends the stream normally: the reader gets the buffered chunks, then the end of the stream (W2-PS5). A registered
+     * producer is stopped (see the class description). Finishing a finished or closed stream does nothing.
+     */
     public void finish() {
         end(null);
     }
 
     /**
      * Ends the stream with a failure: the reader gets the buffered chunks, then one failed read, then the end of the
-     * stream (W2-PS5, W2-PS6). Finishing a finished or closed stream does nothing.
+     * stream (W2-PS5, W2-PS6). A registered producer is stopped. Finishing a finished or closed stream does nothing.
      *
      * @param failure why the stream ended
      */
@@ -195,6 +208,7 @@ public final class ProducerToStream extends ConsumerSupport<ByteBuffer> implemen
                 reader.complete(null);
             }
         }
+        stopProducer(); // every later write is answered false: its producer is owed this stop
     }
 
     /**

@@ -28,7 +28,10 @@ abstract class ReadLoop {
      */
     abstract boolean onChunk(@Nullable ByteBuffer chunk);
 
-    /** Handles a failed read, or an exception thrown by {@link #nextRead()} or {@link #onChunk}. The loop stops. */
+    /**
+     * Handles a failed read, or anything {@link #nextRead()} or {@link #onChunk} threw. The loop stops. A
+     * {@link VirtualMachineError} is handed here too, and rethrown once this returns.
+     */
     abstract void failed(Throwable failure);
 
     /** Runs the loop on the calling thread until a read is pending or a hook stops it. */
@@ -38,13 +41,21 @@ abstract class ReadLoop {
             try {
                 nextRead().whenComplete(step);
             }
-            catch (RuntimeException | Error ex) {
-                failed(StreamInternals.rethrowFatal(ex));
+            catch (Throwable ex) {
+                fail(ex);
                 return;
             }
             if (!step.completedInline() || !step.deliver()) {
                 return;
             }
+        }
+    }
+
+    /** Hands anything a hook threw to {@link #failed}, then rethrows it if the JVM itself is failing. */
+    private void fail(Throwable failure) {
+        failed(failure);
+        if (failure instanceof VirtualMachineError fatal) {
+            throw fatal;
         }
     }
 
@@ -83,8 +94,8 @@ abstract class ReadLoop {
             try {
                 return onChunk(this.chunk);
             }
-            catch (RuntimeException | Error ex) {
-                failed(StreamInternals.rethrowFatal(ex));
+            catch (Throwable ex) {
+                fail(ex);
                 return false;
             }
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.Consumer;
+import dev.sluice.ConsumerSupport;
 import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
 import org.jspecify.annotations.Nullable;
@@ -21,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #beginProducing} registers this producer as streaming and resumes it. While it is not paused it reads a
  * chunk, writes it, and reads the next, in a loop that does not grow the stack however many chunks are at hand.
  * {@link #pauseProducing()}, or a {@code write} that returns {@code false}, stops the loop after the chunk being
- * written (the resume that follows every {@code false} starts it again); a read already pending still completes and
+ * written, and it waits for the resume (or the stop) that follows every {@code false} (a resume that arrived while the
+ * write was still running counts); a read already pending still completes and
  * its chunk is still written (W2-SP4). Twisted's upstream version can stall for ever when a read returns an already
  * completed result and the consumer pauses during that write (W2-SP5); here every read is a stage and the loop keeps
  * no stale "read pending" state, which is the fixed ordering: the read is recorded, then its result is handled, and
@@ -35,6 +37,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Twisted never finishes a {@code ProducerStream} it writes into, so its reader waits for ever after the last chunk
  * (W2-SP7). Sluice finishes it unless built with {@code finishProducerToStream = false}.
+ *
+ * <p>It unregisters only while it is still its consumer's producer: a {@link dev.sluice.ConsumerSupport} consumer (every
+ * Sluice consumer) that has stopped it, or from which it was unregistered, may have taken another producer since, and
+ * that one stays registered. Other consumers cannot be asked, and are told to unregister as in Twisted (W2-SP6).
+ *
+ * <p>Failures: anything the consumer or the stream throws, any {@link Throwable}, ends the producer as a failed read
+ * does (unregister, finish a {@link ProducerToStream} with it, fail the future, close the stream); a throw from one of
+ * those steps is logged and the others still run, so the future always completes. A {@link VirtualMachineError} is
+ * rethrown once the producer has ended.
  *
  * <h2>Threading</h2>
  * Chunks are written on the thread that runs the loop: the caller of {@link #beginProducing} or
@@ -114,8 +125,8 @@ public final class StreamToConsumer implements PushProducer {
         try {
             consumer.registerProducer(this, true);
         }
-        catch (RuntimeException ex) {
-            this.consumer.set(null);
+        catch (Throwable ex) {
+            this.consumer.set(null); // not registered: it may begin again
             throw ex;
         }
         resumeProducing();
@@ -186,24 +197,53 @@ public final class StreamToConsumer implements PushProducer {
         }
         this.paused = true;
         Consumer<? super ByteBuffer> target = this.consumer.get();
+        Throwable fatal = null;
         if (target != null) {
-            target.unregisterProducer();
+            if (isRegisteredWith(target)) {
+                fatal = guarded(fatal, target::unregisterProducer, "unregisterProducer on", target);
+            }
             if (this.finishProducerToStream && !stoppedByConsumer
                     && target instanceof ProducerToStream producerStream) {
-                if (failure == null) {
-                    producerStream.finish();
-                }
-                else {
-                    producerStream.finish(failure);
-                }
+                fatal = guarded(fatal, () -> {
+                    if (failure == null) {
+                        producerStream.finish();
+                    }
+                    else {
+                        producerStream.finish(failure);
+                    }
+                }, "finish on", producerStream);
             }
         }
         if (failure == null) {
             this.finished.complete(null);
-            return;
         }
-        log.debug("stream producer ended: {}", failure.toString());
-        this.finished.completeExceptionally(failure);
-        this.stream.close();
+        else {
+            log.debug("stream producer ended: {}", failure.toString());
+            this.finished.completeExceptionally(failure);
+            fatal = guarded(fatal, this.stream::close, "close on", this.stream);
+        }
+        if (fatal instanceof VirtualMachineError error) {
+            throw error;
+        }
+    }
+
+    /**
+     * Whether this producer may unregister from {@code target}: it is still the registered producer of a
+     * {@link ConsumerSupport} (which may have stopped it and taken another since), or the consumer cannot tell.
+     */
+    private boolean isRegisteredWith(Consumer<? super ByteBuffer> target) {
+        return !(target instanceof ConsumerSupport<?> support) || support.producer() == this;
+    }
+
+    /** Runs one step of {@link #end}; logs what it throws; returns the first fatal error seen so far. */
+    private static @Nullable Throwable guarded(@Nullable Throwable fatal, Runnable step, String what, Object on) {
+        try {
+            step.run();
+            return fatal;
+        }
+        catch (Throwable ex) {
+            log.error("Unhandled error while calling {} {}", what, on, ex);
+            return (fatal == null && ex instanceof VirtualMachineError) ? ex : fatal;
+        }
     }
 }

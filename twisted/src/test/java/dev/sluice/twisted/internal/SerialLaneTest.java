@@ -1,5 +1,6 @@
 package dev.sluice.twisted.internal;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -181,6 +182,102 @@ class SerialLaneTest {
             handOff.shutdownNow();
             owner.shutdownNow();
         }
+    }
+
+    /**
+     * §4.9: a call that throws a checked exception (sneakily, as Kotlin or Lombok code can) does not leave the lane
+     * owned. Fails on 65a6063, where only {@code RuntimeException | Error} was caught: the exception escaped the owned
+     * loop, the work count stayed up, and no call from another thread ever ran again.
+     */
+    @Test
+    void aCallThatThrowsACheckedExceptionIsThrownToItsCallerAndTheLaneIsReleased() throws Exception {
+        assertThatThrownBy(() -> this.lane.execute(() -> sneakyThrow(new IOException("checked"))))
+                .isInstanceOf(IOException.class).hasMessage("checked");
+
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch ran = new CountDownLatch(1);
+            other.submit(() -> this.lane.execute(ran::countDown)).get(5, TimeUnit.SECONDS);
+            assertThat(ran.await(5, TimeUnit.SECONDS)).as("a call from another thread runs").isTrue();
+        }
+        finally {
+            other.shutdownNow();
+        }
+    }
+
+    /**
+     * §4.9: a hand-off executor that throws an {@link Error} is logged and the calling thread drains on. Fails on
+     * 65a6063, where only a {@code RuntimeException} from the executor was caught: the Error escaped with the lane
+     * disowned but its work count held, so the queued calls never ran and the lane never ran a call again.
+     */
+    @Test
+    void aHandOffExecutorThatThrowsAnErrorIsLoggedAndTheCallingThreadDrainsOn() throws Exception {
+        ExecutorService owner = Executors.newSingleThreadExecutor();
+        try {
+            SerialLane failing = new SerialLane("test", task -> {
+                throw new Error("no thread for you");
+            });
+            int queuedCalls = 2 * SerialLane.BUDGET;
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch allQueued = new CountDownLatch(1);
+            List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+            Future<?> started = owner.submit(() -> failing.execute(() -> {
+                inside.countDown();
+                await(allQueued);
+            }));
+            await(inside);
+            for (int i = 0; i < queuedCalls; i++) {
+                int call = i;
+                failing.execute(() -> order.add(call));
+            }
+            allQueued.countDown();
+            started.get(10, TimeUnit.SECONDS); // returns normally: the owner drained everything itself
+
+            assertThat(order).hasSize(queuedCalls).isSorted();
+            CountDownLatch last = new CountDownLatch(1);
+            failing.execute(last::countDown);
+            assertThat(last.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+        finally {
+            owner.shutdownNow();
+        }
+    }
+
+    /**
+     * A {@link VirtualMachineError} from a queued call is logged, the drain finishes, and then it is rethrown to the
+     * draining thread with the lane released.
+     */
+    @Test
+    void aFatalErrorOfAQueuedCallIsRethrownAfterTheDrainWithTheLaneReleased() throws Exception {
+        ExecutorService owner = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch queued = new CountDownLatch(1);
+            List<String> order = Collections.synchronizedList(new ArrayList<>());
+            Future<?> started = owner.submit(() -> this.lane.execute(() -> {
+                inside.countDown();
+                await(queued);
+            }));
+            await(inside);
+            this.lane.execute(() -> {
+                throw new StackOverflowError("deep");
+            });
+            this.lane.execute(() -> order.add("after the fatal one"));
+            queued.countDown();
+
+            assertThatThrownBy(() -> started.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StackOverflowError.class);
+            assertThat(order).containsExactly("after the fatal one");
+            this.lane.execute(() -> order.add("next"));
+            assertThat(order).containsExactly("after the fatal one", "next");
+        }
+        finally {
+            owner.shutdownNow();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void sneakyThrow(Throwable failure) throws E {
+        throw (E) failure;
     }
 
     private static void await(CountDownLatch latch) {

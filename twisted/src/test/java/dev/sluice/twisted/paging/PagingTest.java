@@ -11,6 +11,7 @@ import java.util.Random;
 
 import dev.sluice.file.FileSender;
 import dev.sluice.testing.RecordingConsumer;
+import dev.sluice.twisted.task.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,5 +226,49 @@ class PagingTest {
         assertThat(sender.isFinished()).isTrue();
         assertThat(this.broker.pagerCount()).isZero();
         assertThat(collector.events).hasSize(1).doesNotContain("ended");
+    }
+    /**
+     * §4.9: a pager whose collector throws is logged once, stopped and dropped; the other pager pages to its end and
+     * the broker unregisters. Fails on 65a6063, where the failure escaped the round: the older pager got no page in
+     * that round, and the broken pager stayed registered and threw again on every later round.
+     */
+    @Test
+    void aPagerWhoseCollectorThrowsIsLoggedStoppedAndDroppedAndTheOthersPageOn() {
+        ListPageCollector<String> healthy = new ListPageCollector<>();
+        new StringPager(this.broker, healthy, "abcdef", 2, null).start();
+        List<String> stoppedPagers = new ArrayList<>();
+        PageCollector<String> throwing = new PageCollector<>() {
+            @Override
+            public void gotPage(String page) {
+                throw new IllegalStateException("collector broke on " + page);
+            }
+
+            @Override
+            public void endedPaging() {
+            }
+        };
+        new Pager<String>(this.broker, throwing, null) {
+            @Override
+            protected String nextPage() {
+                return "x";
+            }
+
+            @Override
+            protected void stopped() {
+                stoppedPagers.add("xyz");
+            }
+        }.start();
+
+        try (LogCapture logs = LogCapture.of(PageBroker.class)) {
+            int pumps = pump(20);
+
+            assertThat(logs.errors()).singleElement().asString().contains("threw while sending a page");
+            assertThat(logs.errorCauses()).containsExactly(IllegalStateException.class.getName());
+            assertThat(pumps).isEqualTo(3);
+        }
+        assertThat(stoppedPagers).containsExactly("xyz");
+        assertThat(healthy.pages()).isCompletedWithValue(List.of("ab", "cd", "ef"));
+        assertThat(this.transport.producer()).as("unregistered once no pager is left").isNull();
+        assertThat(this.broker.pagerCount()).isZero();
     }
 }

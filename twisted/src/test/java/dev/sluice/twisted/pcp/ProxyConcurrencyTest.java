@@ -151,7 +151,9 @@ class ProxyConcurrencyTest {
         });
         assertThat(firstWriteInside.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 0; i < queuedWrites; i++) {
-            assertThat(proxy.write(i + ";")).isTrue(); // queued for the running thread; returns at once
+            // queued for the running thread; returns at once. Its answer is false past the bound (ProxyBoundTest):
+            // this writer does not honour it, the owner runs every queued write all the same
+            proxy.write(i + ";");
         }
         allQueued.countDown();
         String runner = first.get(10, TimeUnit.SECONDS);

@@ -57,9 +57,14 @@ class ProducerToStreamTest {
         assertThat(pendingCase.length()).hasValue(0);
     }
 
+    /**
+     * W2-PS5 and issue 18 defect 11: finish completes a pending read with the end and stops the registered producer,
+     * so that the {@code false} every later write gets is not a promise of a resume that never comes. Fails on
+     * 65a6063, where finish left the producer registered and never stopped it (Twisted's behaviour).
+     */
     @Test
-    @DisplayName("W2-PS5 finish with a pending read completes it with the end; finish keeps the producer")
-    void w2ps5_finishCompletesAPendingReadWithEnd() {
+    @DisplayName("W2-PS5 finish with a pending read completes it with the end and stops the producer")
+    void w2ps5_finishCompletesAPendingReadWithEndAndStopsTheProducer() {
         RecordingPushProducer producer = new RecordingPushProducer();
         this.stream.registerProducer(producer, true);
         CompletionStage<@Nullable ByteBuffer> pending = this.stream.read();
@@ -68,10 +73,34 @@ class ProducerToStreamTest {
         assertThat(now(pending)).isNull();
         assertThat(now(this.stream.read())).isNull();
         assertThat(this.stream.isFinished()).isTrue();
-        assertThat(this.stream.producer()).as("finish neither unregisters nor stops").isSameAs(producer);
-        assertThat(producer.events()).isEmpty();
+        assertThat(this.stream.producer()).as("finish stops the producer").isNull();
+        assertThat(producer.events()).containsExactly("stop");
+        assertThat(this.stream.write(bytes("late"))).as("a write after the end").isFalse();
+        assertThat(producer.events()).as("nothing after the stop").containsExactly("stop");
         this.stream.finish(new IllegalStateException("ignored"));
         assertThat(now(this.stream.read())).as("a second finish is ignored").isNull();
+    }
+
+    /**
+     * Issue 18 defect 11: a push producer paused at the high-water mark is stopped when the stream finishes, not left
+     * waiting for the resume of its {@code false}. Fails on 65a6063: the reader drained the buffer, which resumed the
+     * producer, whose next write got {@code false} with nothing following.
+     */
+    @Test
+    @DisplayName("a producer that got false before the stream finished gets a stop")
+    void aProducerThatGotFalseBeforeTheStreamFinishedIsStopped() {
+        ProducerToStream small = new ProducerToStream("small", OptionalLong.empty(), new WaterMarks(2, 0));
+        RecordingPushProducer producer = new RecordingPushProducer();
+        small.registerProducer(producer, true);
+        assertThat(small.write(bytes("abc"))).as("above the high mark").isFalse();
+        assertThat(producer.events()).containsExactly("pause");
+
+        small.finish();
+
+        assertThat(now(small.read())).isEqualTo("abc");
+        assertThat(now(small.read())).isNull();
+        assertThat(small.write(bytes("d"))).isFalse();
+        assertThat(producer.events()).containsExactly("pause", "stop");
     }
 
     @Test

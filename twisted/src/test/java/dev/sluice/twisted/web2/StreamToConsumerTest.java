@@ -18,11 +18,22 @@ import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
+import dev.sluice.ProducerListener;
 import dev.sluice.PushProducer;
 import dev.sluice.WaterMarks;
+import dev.sluice.Weigher;
+import dev.sluice.testing.RecordingPushProducer;
+import dev.sluice.testing.RecordingSink;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -223,6 +234,95 @@ class StreamToConsumerTest {
         @Override
         public boolean write(ByteBuffer data) {
             throw new IllegalStateException("refused");
+        }
+    }
+
+    /**
+     * Issue 18 defect 14: a stopped producer unregisters only itself. The consumer resumes the producer on another
+     * thread, whose read blocks; meanwhile the consumer stops it and takes another producer (at once where the stop
+     * clears the registration at once, as on 65a6063; else from the {@code stopped} listener event, which comes right
+     * before the stop); when the read returns, the stop is delivered. Fails on 65a6063, where the stopped producer's
+     * unregistration removed the new producer, which the consumer then never paused again.
+     */
+    @Test
+    @DisplayName("a stopped StreamToConsumer does not unregister the producer registered after it (defect 14)")
+    void aStoppedProducerDoesNotUnregisterTheProducerThatRegisteredAfterIt() throws Exception {
+        RecordingSink<ByteBuffer> sink = RecordingSink.limited();
+        BufferedConsumer<ByteBuffer> consumer = BufferedConsumer.builder(sink).name("defect-14")
+                .weigher(Weigher.bytes()).waterMarks(new WaterMarks(1, 0)).build();
+        CountDownLatch insideRead = new CountDownLatch(1);
+        CountDownLatch readMayReturn = new CountDownLatch(1);
+        CompletableFuture<@Nullable ByteBuffer> never = new CompletableFuture<>();
+        ByteStream stream = new UnknownLengthStream() {
+            private int reads;
+
+            @Override
+            public CompletionStage<@Nullable ByteBuffer> read() {
+                this.reads++;
+                if (this.reads == 1) {
+                    return CompletableFuture.completedFuture(bytes("ab"));
+                }
+                if (this.reads == 2) {
+                    insideRead.countDown();
+                    awaitOrFail(readMayReturn);
+                    return CompletableFuture.completedFuture(bytes("c"));
+                }
+                return never;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        StreamToConsumer first = new StreamToConsumer(stream);
+        CompletableFuture<Void> firstDone = first.beginProducing(consumer);
+        assertThat(consumer.isProducerPaused()).as("2 bytes above a high mark of 1").isTrue();
+
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> drained = other.submit(() -> {
+                sink.grant(100);
+                consumer.drain(); // resumes the first producer on this thread: its next read blocks
+            });
+            assertThat(insideRead.await(10, TimeUnit.SECONDS)).isTrue();
+            RecordingPushProducer second = new RecordingPushProducer();
+            AtomicBoolean registerOnStop = new AtomicBoolean();
+            consumer.addProducerListener(new ProducerListener() {
+                @Override
+                public void stopped(Producer producer) {
+                    if (producer == first && registerOnStop.get()) {
+                        consumer.registerProducer(second, true); // just before the stop reaches the first producer
+                    }
+                }
+            });
+            consumer.stopProducer(); // delivered by the other thread, after the resume in progress
+            try {
+                consumer.registerProducer(second, true); // the stop has cleared the registration at once (v2)
+            }
+            catch (IllegalStateException stopNotAppliedYet) {
+                registerOnStop.set(true); // a consumer that applies the stop on its loop: register from there
+            }
+            readMayReturn.countDown();
+            drained.get(10, TimeUnit.SECONDS);
+
+            assertThat(firstDone).isCompletedExceptionally();
+            assertThat(consumer.producer()).as("the producer registered after the stop").isSameAs(second);
+            consumer.holdProducer();
+            assertThat(second.events()).as("still paused by its consumer").containsExactly("pause");
+        }
+        finally {
+            readMayReturn.countDown();
+            other.shutdownNow();
+        }
+    }
+
+    private static void awaitOrFail(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
         }
     }
 
