@@ -134,36 +134,38 @@ public final class ProducerToStream extends ConsumerSupport<ByteBuffer> implemen
     public boolean write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         int size = data.remaining();
-        CompletableFuture<@Nullable ByteBuffer> reader;
-        boolean pause = false;
+        CompletableFuture<@Nullable ByteBuffer> reader = null;
+        boolean ended;
         synchronized (this.lock) {
-            if (this.finished || this.closed) {
+            ended = this.finished || this.closed;
+            if (ended) {
                 this.accepted += size;
                 this.dropped += size;
-                return false;
             }
-            if (size == 0) {
-                return isWritable();
+            else if (size > 0) {
+                this.accepted += size;
+                reader = this.pending;
+                if (reader != null) {
+                    this.pending = null;
+                    this.taken += size;
+                    consumeLength(size);
+                }
+                else {
+                    this.buffer.addLast(data);
+                    this.level.add(size);
+                }
             }
-            this.accepted += size;
-            reader = this.pending;
-            if (reader != null) {
-                this.pending = null;
-                this.taken += size;
-                consumeLength(size);
-            }
-            else {
-                this.buffer.addLast(data);
-                pause = this.level.add(size);
-            }
+        }
+        if (ended) {
+            writtenAfterLoss(); // finish and close stop the producer: that stop answers this false
+            return false;
         }
         if (reader != null) {
             reader.complete(data);
         }
-        if (pause) {
-            pauseWanted();
-        }
-        return isWritable();
+        // a false keeps the promise: the loop pauses the producer (nested, when it writes from inside its own
+        // resumeProducing) and resumes it once a read has drained the buffer
+        return answerWrite(isWritable());
     }
 
     /**
