@@ -512,6 +512,10 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             this.askWhenEmpty = true;
         }
         for (;;) {
+            if (this.lifecycle >= LOST) {
+                discard(); // lost or aborted while draining: what is left is dropped, not sent
+                return;
+            }
             T head = this.partItem;
             long before;
             boolean queued = head == null;

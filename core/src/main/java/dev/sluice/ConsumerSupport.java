@@ -377,9 +377,11 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         Registration claimed = this.registration.get();
         if (this.loop.isOwnedByCurrentThread()) {
             Registration inResume = this.resuming;
+            // FD-12: nested, before the write returns, so that a producer that writes until paused returns; also
+            // when it was stopped or unregistered meanwhile, whose writes nothing else would stop
             if (inResume != null && !inResume.paused
-                    && (isDisconnected() || (inResume == claimed && wantsPause()))) {
-                pause(inResume); // FD-12: nested, before the write returns
+                    && (inResume != claimed || isDisconnected() || wantsPause())) {
+                pause(inResume);
                 return;
             }
         }

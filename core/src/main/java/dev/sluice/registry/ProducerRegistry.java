@@ -281,9 +281,10 @@ public final class ProducerRegistry {
         if (consumer != null && consumer.consumer.stopProducer(entry.producer)) {
             entry.stopped(consumer);
         }
-        else if (consumer == null && (consumer = claimingConsumer(entry.producer)) != null) {
-            // registered there and not announced yet: the stop is queued behind the registration, so the loop never
-            // calls the producer after it; the entry is stopped now and is not attached by the late announcement
+        else if ((consumer = claimingConsumer(entry.producer)) != null) {
+            // registered there and not announced yet (or moved there from the consumer the entry knows): the stop is
+            // queued behind the registration, so the loop never calls the producer after it; the entry is stopped now
+            // and is not attached by the late announcement
             if (consumer.consumer.stopProducer(entry.producer)) {
                 entry.stopped(consumer);
             }
