@@ -1,8 +1,8 @@
 package dev.sluice.regression;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -13,15 +13,16 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.BufferedConsumer;
-import dev.sluice.Producer;
-import dev.sluice.ProducerListener;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
+import dev.sluice.testing.Latches;
+import dev.sluice.testing.RecordingProducerListener;
+import dev.sluice.testing.RecordingSink;
+import dev.sluice.testing.TestThreads;
 import dev.sluice.testing.TracingPushProducer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,12 +40,11 @@ class Issue18ExecutorsTest {
 
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
 
-    private final ExecutorService threads = Executors.newCachedThreadPool(daemon("issue18-executors"));
+    private final TestThreads threads = new TestThreads("issue18-executors");
 
     @AfterEach
     void shutDown() throws InterruptedException {
-        this.threads.shutdownNow();
-        assertThat(this.threads.awaitTermination(10, TimeUnit.SECONDS)).as("test threads ended").isTrue();
+        this.threads.close();
     }
 
     /**
@@ -52,29 +52,39 @@ class Issue18ExecutorsTest {
      * inside a write while the network thread drains the buffer, so a resume is due when the pause returns. The write
      * must return, and the items arrive in order.
      *
-     * <p>Fails on 65a6063: "write did not return within PT5S: livelock, the caller-runs executor ran 1 000 000s of
-     * tasks meanwhile". The write's pauses-only lane run hands the due resume to the executor, which runs it on the
-     * caller, where it cannot enter the lane but adds work, so the run goes round and hands it over again, for ever.
-     * (The executor's fuse, blown after the timeout, lets the spinning thread out.)
+     * <p>Fails on 65a6063: "write did not return within PT5S: livelock, the caller-runs executor ran 30,154,355 tasks
+     * meanwhile" (14 to 56 million in the runs made). The write's pauses-only lane run hands the due resume to the
+     * executor, which runs it on the caller, where it cannot enter the lane but adds work, so the run goes round and
+     * hands it over again, for ever. (The executor's fuse, blown after the timeout, lets the spinning thread out.)
      */
     @Test
     void defect2_aCallerRunsExecutorLikeRunnableRunDoesNotLivelock() throws Exception {
-        FusedCallerRuns executor = new FusedCallerRuns();
-        assertWritesReturnAndArriveInOrder(executor, executor);
+        Fuse fuse = new Fuse();
+        assertWritesReturnAndArriveInOrder(task -> {
+            fuse.pass();
+            task.run();
+        }, fuse);
     }
 
     /**
      * Defect 2 with a {@link ThreadPoolExecutor} whose {@link ThreadPoolExecutor.CallerRunsPolicy} runs every task on
      * the caller because its one worker is busy: as {@link #defect2_aCallerRunsExecutorLikeRunnableRunDoesNotLivelock}.
      *
-     * <p>Fails on 65a6063 as that test does: the write never returns, millions of tasks run by the policy.
+     * <p>Fails on 65a6063 as that test does: "write did not return within PT5S: livelock, the caller-runs executor ran
+     * 37,368,674 tasks meanwhile".
      */
     @Test
     void defect2_aSaturatedPoolWithCallerRunsPolicyDoesNotLivelock() throws Exception {
         CountDownLatch workerFree = new CountDownLatch(1);
-        FusedPolicy policy = new FusedPolicy();
+        Fuse fuse = new Fuse();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemon("saturated-pool"), policy);
+                TestThreads.daemon("saturated-pool"), new ThreadPoolExecutor.CallerRunsPolicy() {
+                    @Override
+                    public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
+                        fuse.pass();
+                        super.rejectedExecution(task, executor);
+                    }
+                });
         try {
             pool.execute(() -> { // its only worker is busy for the whole test: every later task runs on the caller
                 try {
@@ -84,7 +94,7 @@ class Issue18ExecutorsTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            assertWritesReturnAndArriveInOrder(pool, policy);
+            assertWritesReturnAndArriveInOrder(pool, fuse);
         }
         finally {
             workerFree.countDown();
@@ -99,26 +109,12 @@ class Issue18ExecutorsTest {
      * in order.
      */
     private void assertWritesReturnAndArriveInOrder(Executor executor, Fuse fuse) throws Exception {
-        AtomicBoolean sinkOpen = new AtomicBoolean();
-        List<Integer> delivered = new CopyOnWriteArrayList<>();
-        BufferedConsumer<Integer> consumer = BufferedConsumer.<Integer>builder(item -> {
-            if (!sinkOpen.get()) {
-                return false;
-            }
-            delivered.add(item);
-            return true;
-        }).name("defect2").weigher(Weigher.items()).waterMarks(new WaterMarks(2, 0)).drainOn(executor).build();
+        RecordingSink<Integer> sink = RecordingSink.limited();
+        BufferedConsumer<Integer> consumer = BufferedConsumer.builder(sink).name("defect2").weigher(Weigher.items())
+            .waterMarks(new WaterMarks(2, 0)).drainOn(executor).build();
         CountDownLatch inPause = new CountDownLatch(1);
         CountDownLatch drained = new CountDownLatch(1);
-        TracingPushProducer producer = new TracingPushProducer("P") {
-            @Override
-            protected void onCall(String call) {
-                if (call.equals("pause")) {
-                    inPause.countDown();
-                    Issue18ExecutorsTest.awaitBriefly(drained); // a pause that takes a moment: the network drains meanwhile
-                }
-            }
-        };
+        TracingPushProducer producer = slowToPause("P", inPause, drained); // the network drains meanwhile
         consumer.registerProducer(producer, true);
 
         Future<?> writer = this.threads.submit(() -> {
@@ -127,8 +123,8 @@ class Issue18ExecutorsTest {
             }
         });
         Future<?> network = this.threads.submit(() -> {
-            awaitBriefly(inPause);
-            sinkOpen.set(true);
+            Latches.awaitAtMost(inPause, PROMPTLY);
+            sink.grant(Long.MAX_VALUE);
             consumer.drain();
             drained.countDown();
         });
@@ -144,7 +140,7 @@ class Issue18ExecutorsTest {
         consumer.write(3);
 
         await().atMost(PROMPTLY).untilAsserted(() -> {
-            assertThat(delivered).as("items delivered, in order").containsExactly(0, 1, 2, 3);
+            assertThat(sink.items()).as("items delivered, in order").containsExactly(0, 1, 2, 3);
             assertThat(producer.names()).as("the producer's callbacks").containsExactly("pause", "resume");
         });
     }
@@ -155,31 +151,23 @@ class Issue18ExecutorsTest {
      * callback and no listener event at all (§4.6: with a drain executor everything goes out on the executor), and
      * P1 gets its pause there.
      *
-     * <p>Fails on 65a6063: "callbacks and listener events on the writing thread" lists P0's pause, then
-     * {@code paused P0}, {@code unregistered P0}, {@code registered P1} and P1's pause, all on W: the write's
-     * pauses-only lane run delivers another producer's registration events and that producer's pause on the writer.
+     * <p>Fails on 65a6063: "callbacks and listener events on the writing thread" is {@code [unregistered P0,
+     * registered P1, paused P0, paused P1, P0.pause, P1.pause]}, all on W: the write's pauses-only lane run delivers
+     * another producer's registration events and that producer's pause on the writer (v2 allowed W only P0's pause).
      */
     @Test
     void defect8_withADrainExecutorTheWriterReceivesNoCallbackAndNoListenerEvent() throws Exception {
-        ExecutorService drainThread = Executors.newSingleThreadExecutor(daemon("drain"));
+        ExecutorService drainThread = Executors.newSingleThreadExecutor(TestThreads.daemon("drain"));
         try {
             BufferedConsumer<Integer> consumer = BufferedConsumer.<Integer>builder(item -> false) // takes nothing
                 .name("defect8").weigher(Weigher.items()).waterMarks(new WaterMarks(2, 1)).drainOn(drainThread)
                 .build();
-            List<String> onWriter = new CopyOnWriteArrayList<>();
+            RecordingProducerListener listener = new RecordingProducerListener();
+            consumer.addProducerListener(listener);
             AtomicReference<Thread> writerThread = new AtomicReference<>();
-            consumer.addProducerListener(new RecordingListener(onWriter, writerThread));
             CountDownLatch inPause = new CountDownLatch(1);
             CountDownLatch swapped = new CountDownLatch(1);
-            TracingPushProducer first = new TracingPushProducer("P0") {
-                @Override
-                protected void onCall(String call) {
-                    if (call.equals("pause")) {
-                        inPause.countDown();
-                        Issue18ExecutorsTest.awaitBriefly(swapped);
-                    }
-                }
-            };
+            TracingPushProducer first = slowToPause("P0", inPause, swapped);
             TracingPushProducer second = new TracingPushProducer("P1");
             consumer.registerProducer(first, true);
 
@@ -198,6 +186,7 @@ class Issue18ExecutorsTest {
             await().atMost(PROMPTLY).untilAsserted(() -> assertThat(second.names())
                 .as("P1, registered with a full buffer, is paused").containsExactly("pause"));
             Thread w = writerThread.get();
+            List<Object> onWriter = new ArrayList<>(listener.on(w));
             first.callsOn(w).forEach(call -> onWriter.add("P0." + call));
             second.callsOn(w).forEach(call -> onWriter.add("P1." + call));
             assertThat(onWriter).as("callbacks and listener events on the writing thread %s", w.getName()).isEmpty();
@@ -207,111 +196,41 @@ class Issue18ExecutorsTest {
         }
     }
 
-    /** Records the listener events made on the writer's thread. */
-    private record RecordingListener(List<String> onWriter, AtomicReference<Thread> writer)
-        implements ProducerListener {
-
-        private void on(String event, Producer producer) {
-            if (Thread.currentThread() == this.writer.get()) {
-                this.onWriter.add(event + " " + producer);
+    /**
+     * A producer whose {@code pauseProducing} takes a moment: it opens {@code inPause}, then waits (5 s at most) for
+     * {@code goOn}.
+     */
+    private static TracingPushProducer slowToPause(String name, CountDownLatch inPause, CountDownLatch goOn) {
+        return new TracingPushProducer(name) {
+            @Override
+            protected void onCall(String call) {
+                if (call.equals("pause")) {
+                    inPause.countDown();
+                    Latches.awaitAtMost(goOn, PROMPTLY);
+                }
             }
-        }
-
-        @Override
-        public void registered(Producer producer, boolean streaming) {
-            on("registered", producer);
-        }
-
-        @Override
-        public void unregistered(Producer producer) {
-            on("unregistered", producer);
-        }
-
-        @Override
-        public void paused(Producer producer) {
-            on("paused", producer);
-        }
-
-        @Override
-        public void resumed(Producer producer) {
-            on("resumed", producer);
-        }
-
-        @Override
-        public void stopped(Producer producer) {
-            on("stopped", producer);
-        }
+        };
     }
 
     /** Lets a thread spinning in a caller-runs executor out once a test has given up on it. */
-    private interface Fuse {
+    private static final class Fuse {
+
+        private final AtomicLong ran = new AtomicLong();
+
+        private volatile boolean blown;
+
+        /** Counts a task about to run on the caller; refuses it once the fuse is blown. */
+        void pass() {
+            if (this.blown) {
+                throw new RejectedExecutionException("the test gave up on this executor");
+            }
+            this.ran.incrementAndGet();
+        }
 
         /** From now on the executor refuses every task; returns how many it ran. */
-        long blow();
-    }
-
-    /** {@code Runnable::run}, with a fuse. */
-    private static final class FusedCallerRuns implements Executor, Fuse {
-
-        private final AtomicLong ran = new AtomicLong();
-
-        private volatile boolean blown;
-
-        @Override
-        public void execute(Runnable task) {
-            if (this.blown) {
-                throw new RejectedExecutionException("the test gave up on this executor");
-            }
-            this.ran.incrementAndGet();
-            task.run();
-        }
-
-        @Override
-        public long blow() {
+        long blow() {
             this.blown = true;
             return this.ran.get();
         }
-    }
-
-    /** {@link ThreadPoolExecutor.CallerRunsPolicy}, with a fuse. */
-    private static final class FusedPolicy extends ThreadPoolExecutor.CallerRunsPolicy implements Fuse {
-
-        private final AtomicLong ran = new AtomicLong();
-
-        private volatile boolean blown;
-
-        @Override
-        public void rejectedExecution(Runnable task, ThreadPoolExecutor pool) {
-            if (this.blown) {
-                throw new RejectedExecutionException("the test gave up on this executor");
-            }
-            this.ran.incrementAndGet();
-            super.rejectedExecution(task, pool);
-        }
-
-        @Override
-        public long blow() {
-            this.blown = true;
-            return this.ran.get();
-        }
-    }
-
-    /** Waits for {@code latch}, at most 5 s: a callback that takes a moment, never one that hangs the build. */
-    static void awaitBriefly(CountDownLatch latch) {
-        try {
-            latch.await(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicLong count = new AtomicLong();
-        return task -> {
-            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -1,13 +1,11 @@
 package dev.sluice.regression;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
+import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.TracingPushProducer;
 import org.junit.jupiter.api.Test;
 
@@ -34,15 +32,9 @@ class Issue18RegistrationTest {
      */
     @Test
     void defect1_aProducerRegisteredWhileTheLoopIsBusyGetsTheResumeItsFalsePromised() throws Exception {
-        AtomicBoolean sinkOpen = new AtomicBoolean();
-        List<Integer> delivered = new CopyOnWriteArrayList<>();
-        BufferedConsumer<Integer> consumer = BufferedConsumer.<Integer>builder(item -> {
-            if (!sinkOpen.get()) {
-                return false; // no room yet; the test calls drain() when there is
-            }
-            delivered.add(item);
-            return true;
-        }).name("defect1").weigher(Weigher.items()).waterMarks(new WaterMarks(2, 1)).build();
+        RecordingSink<Integer> sink = RecordingSink.limited(); // no room until granted; then the test drains
+        BufferedConsumer<Integer> consumer = BufferedConsumer.builder(sink).name("defect1").weigher(Weigher.items())
+            .waterMarks(new WaterMarks(2, 1)).build();
         TracingPushProducer producer = new TracingPushProducer("P");
 
         try (LoopBlocker blocker = LoopBlocker.block(consumer)) {
@@ -51,13 +43,13 @@ class Issue18RegistrationTest {
             assertThat(consumer.write(0)).isTrue();
             assertThat(consumer.write(1)).isTrue();
             assertThat(consumer.write(2)).as("the write that takes the buffer above the high-water mark").isFalse();
-            sinkOpen.set(true);
+            sink.grant(Long.MAX_VALUE);
             consumer.drain(); // the buffer empties before the loop has announced P
 
             blocker.release();
 
             producer.awaitResumeOrStopSince(mark, PROMPTLY, "defect 1 (registration announced after the drain)");
         }
-        await().atMost(PROMPTLY).untilAsserted(() -> assertThat(delivered).containsExactly(0, 1, 2));
+        await().atMost(PROMPTLY).untilAsserted(() -> assertThat(sink.items()).containsExactly(0, 1, 2));
     }
 }

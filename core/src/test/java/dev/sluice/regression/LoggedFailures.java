@@ -28,7 +28,8 @@ final class LoggedFailures implements AutoCloseable {
     /** The messages of the events at WARN or above whose throwable is {@code failure} or caused by it. */
     List<String> mentioning(Throwable failure) {
         return List.copyOf(this.appender.list).stream()
-            .filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN) && carries(event.getThrowableProxy(), failure))
+            .filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+            .filter(event -> carries(event.getThrowableProxy(), failure))
             .map(ILoggingEvent::getFormattedMessage)
             .toList();
     }

@@ -58,7 +58,8 @@ final class LoopBlocker implements AutoCloseable {
     static LoopBlocker block(ConsumerSupport<?> consumer) throws InterruptedException {
         LoopBlocker blocker = new LoopBlocker(consumer);
         blocker.owner.start();
-        assertThat(blocker.inside.await(5, TimeUnit.SECONDS)).as("the loop entered the blocking stopProducing").isTrue();
+        assertThat(blocker.inside.await(5, TimeUnit.SECONDS)).as("the loop entered the blocking stopProducing")
+            .isTrue();
         return blocker;
     }
 
