@@ -396,6 +396,7 @@ public abstract class ConsumerContract {
             report = runWriters(producer, WRITERS, 300);
         }
         assertThat(report.lost()).as("lost wake-ups").isEmpty();
+        assertThat(producer.pauses()).as("pauses: whether the writers reached the high mark at all").isPositive();
         long bound = high + (long) WRITERS * this.settings.chunkBytes();
         assertThat(report.maxDepth()).as("the most buffered after a write, with %d writers of %d-byte chunks and a "
                 + "high mark of %d", WRITERS, this.settings.chunkBytes(), high).isLessThanOrEqualTo(bound);
