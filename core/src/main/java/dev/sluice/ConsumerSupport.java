@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -92,11 +93,16 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private final CopyOnWriteArrayList<ProducerListener> listeners = new CopyOnWriteArrayList<>();
 
-    /** Anonymous holds placed and not released: checked at once by releaseProducer, applied by the loop. */
-    private final AtomicInteger anonymousHolds = new AtomicInteger();
+    /**
+     * The holds asked for and not released, by key (anonymous ones counted under {@link #ANONYMOUS}): what
+     * {@code write} answers and {@link #isProducerHeld()} report from the moment a hold call returns. Each key changes
+     * atomically with {@link #holdsAsked}; the loop decides the producer's callbacks from its own copy, applied in the
+     * order of the calls.
+     */
+    private final ConcurrentHashMap<Object, Integer> holdsByKey = new ConcurrentHashMap<>();
 
-    /** Holds in force, as the loop applied them; the loop is the only writer. */
-    private volatile int holdsInForce;
+    /** How many holds are asked for now: keys held, anonymous holds each counted. */
+    private final AtomicInteger holdsAsked = new AtomicInteger();
 
     /** Pause figures, replaced as a whole by the loop at each pause and resume, so a reader sees one snapshot. */
     private volatile PauseClock pauseClock = PauseClock.NEVER;
@@ -109,8 +115,11 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     /** The registration the loop has announced and not retired. */
     private @Nullable Registration current;
 
-    /** Holds by key (anonymous ones counted under {@link #ANONYMOUS}). */
+    /** Holds by key (anonymous ones counted under {@link #ANONYMOUS}), as the loop has applied them. */
     private final Map<Object, Integer> holds = new HashMap<>();
+
+    /** The holds the loop has applied and not released. */
+    private int holdsApplied;
 
     /** The push registration whose resumeProducing the loop is running, for FD-12's nested pause. */
     private @Nullable Registration resuming;
@@ -281,7 +290,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * loop runs on this thread, right after the loop's current step otherwise.
      */
     public final void holdProducer() {
-        this.anonymousHolds.incrementAndGet();
+        ask(ANONYMOUS, true);
         enqueue(new Operation(OperationKind.HOLD, ANONYMOUS));
     }
 
@@ -291,8 +300,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * @throws IllegalStateException if there is no hold to release
      */
     public final void releaseProducer() {
-        int before = this.anonymousHolds.getAndUpdate(count -> (count > 0) ? count - 1 : count);
-        if (before == 0) {
+        if (!ask(ANONYMOUS, false)) {
             throw new IllegalStateException("Consumer '" + this.name + "' has no producer hold to release");
         }
         enqueue(new Operation(OperationKind.RELEASE, ANONYMOUS));
@@ -306,7 +314,8 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * @param key who holds; compared with {@code equals}
      */
     public final void hold(Object key) {
-        enqueue(new Operation(OperationKind.HOLD, Objects.requireNonNull(key, "key")));
+        ask(Objects.requireNonNull(key, "key"), true);
+        enqueue(new Operation(OperationKind.HOLD, key));
     }
 
     /**
@@ -315,12 +324,41 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * @param key who held
      */
     public final void release(Object key) {
-        enqueue(new Operation(OperationKind.RELEASE, Objects.requireNonNull(key, "key")));
+        ask(Objects.requireNonNull(key, "key"), false);
+        enqueue(new Operation(OperationKind.RELEASE, key));
     }
 
-    /** Whether an operator hold is in force (as the loop has applied the holds and releases so far). */
+    /**
+     * Records a hold asked for or released, atomically per key; returns whether anything changed (a keyed hold is
+     * placed once, released once; anonymous holds count).
+     */
+    private boolean ask(Object key, boolean hold) {
+        boolean[] changed = new boolean[1];
+        this.holdsByKey.compute(key, (held, count) -> {
+            if (hold) {
+                if (count == null || held == ANONYMOUS) {
+                    this.holdsAsked.incrementAndGet();
+                    changed[0] = true;
+                    return (count == null) ? 1 : count + 1;
+                }
+                return count;
+            }
+            if (count == null) {
+                return null;
+            }
+            this.holdsAsked.decrementAndGet();
+            changed[0] = true;
+            return (count > 1) ? count - 1 : null;
+        });
+        return changed[0];
+    }
+
+    /**
+     * Whether an operator hold is in force: asked for and not released. From the moment {@link #hold} returns,
+     * {@code write} answers {@code false}; the pause itself comes from the loop.
+     */
     public final boolean isProducerHeld() {
-        return this.holdsInForce > 0;
+        return this.holdsAsked.get() > 0;
     }
 
     /**
@@ -380,7 +418,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             // FD-12: nested, before the write returns, so that a producer that writes until paused returns; also
             // when it was stopped or unregistered meanwhile, whose writes nothing else would stop
             if (inResume != null && !inResume.paused
-                    && (inResume != claimed || isDisconnected() || wantsPause())) {
+                    && (inResume != claimed || isDisconnected() || wantsPause() || isProducerHeld())) {
                 pause(inResume);
                 return;
             }
@@ -607,23 +645,26 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             }
             case HOLD -> {
                 Object key = operation.target;
-                this.holds.merge(key, 1, (count, one) -> (key == ANONYMOUS) ? count + one : count);
-                this.holdsInForce = heldCount();
+                Integer count = this.holds.get(key);
+                if (count == null || key == ANONYMOUS) {
+                    this.holds.put(key, (count == null) ? 1 : count + 1);
+                    this.holdsApplied++;
+                }
             }
             case RELEASE -> {
                 Object key = operation.target;
-                this.holds.computeIfPresent(key, (k, count) -> (count > 1) ? count - 1 : null);
-                this.holdsInForce = heldCount();
+                Integer count = this.holds.get(key);
+                if (count != null) {
+                    if (count > 1) {
+                        this.holds.put(key, count - 1);
+                    }
+                    else {
+                        this.holds.remove(key);
+                    }
+                    this.holdsApplied--;
+                }
             }
         }
-    }
-
-    private int heldCount() {
-        int count = 0;
-        for (Integer holdsOfKey : this.holds.values()) {
-            count += holdsOfKey;
-        }
-        return count;
     }
 
     private void announce(Registration fresh) {
@@ -668,7 +709,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             return false;
         }
         target.owed = false; // a pull producer's false is answered by the next complete drain (FD-11a), or a stop
-        if (target.wantsMore && !isProducerHeld()) {
+        if (target.wantsMore && this.holdsApplied == 0) {
             target.wantsMore = false;
             call(target, Signal.RESUME);
             return true;
@@ -703,8 +744,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         }
     }
 
+    /** What the loop wants, from the holds it has applied (in order) and the buffer. Loop only. */
     private boolean wantsPause() {
-        return isProducerHeld() || shouldPauseProducer();
+        return this.holdsApplied > 0 || shouldPauseProducer();
     }
 
     private static long nonZeroNanoTime() {
