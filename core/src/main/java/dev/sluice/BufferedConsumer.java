@@ -35,13 +35,16 @@ import org.jspecify.annotations.Nullable;
  * nothing recurses per chunk.
  *
  * <h2>Threading</h2>
- * Every method may be called from any thread, and {@link Consumer}'s rules hold ({@code docs/threading.md}).
- * {@code write} takes no lock, never waits for another thread and allocates one queue node, which also carries the
- * item's weight (weighed once, at write). It returns {@code false} from the write that takes the buffer above the
- * high-water mark until the buffer has drained to the low one; that write also delivers {@code pauseProducing} before
- * it returns when no other thread is delivering a callback, and otherwise the thread that is delivers it right after.
- * With {@link Builder#drainOn(Executor)}, a writer delivers nothing but its own pause; with the inline drain, see the
- * one exception documented on {@link ConsumerSupport}.
+ * Every method may be called from any thread, and {@link Consumer}'s rules hold ({@code docs/threading.md}). The
+ * drain is a step of the consumer's owner loop ({@link ConsumerSupport}): one thread at a time moves items to the sink
+ * and makes the producer callbacks. {@code write} takes no lock, never waits for another thread and allocates one queue
+ * node, which also carries the item's weight (weighed once, at write); an item written into an empty consumer by the
+ * thread that owns the loop (the inline drain's writer, or a producer writing from inside its callback) goes straight
+ * to the sink. It returns {@code false} from the write that takes the buffer above the high-water mark until the
+ * buffer has drained to the low one, and a {@code false} is always followed by {@code resumeProducing} or
+ * {@code stopProducing}. With {@link Builder#drainOn(Executor)} the loop runs on that executor and a writer receives
+ * no callback at all (an executor that runs tasks on the caller, or one that throws, makes the caller run the loop);
+ * with the inline drain the writer that finds the loop idle runs it.
  *
  * <h2>Accounts</h2>
  * {@link #acceptedUnits()} = {@link #sentUnits()} + {@link #droppedUnits()} + {@link #bufferedUnits()} whenever the
@@ -481,10 +484,20 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     }
 
     @Override
+    protected boolean isDrained() {
+        return this.level.depth() == 0;
+    }
+
+    @Override
     protected void loopExecutorFailed(Throwable failure) {
-        log.error("Drain executor of consumer '{}' failed to take its loop; the consumer is disconnected", name(),
-                failure);
-        markLost(failure, false);
+        if (markLost(failure, false)) {
+            log.error("Drain executor of consumer '{}' failed to take its loop; the consumer is disconnected", name(),
+                    failure);
+        }
+        else {
+            log.debug("Drain executor of consumer '{}' failed to take its loop again; the consumer is disconnected "
+                    + "already", name(), failure);
+        }
     }
 
     @Override
@@ -503,7 +516,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     /** The loop's drain: moves items to the sink until it refuses or the buffer is empty; closes or discards. */
     @Override
     protected void drainStep() {
-        if (this.lifecycle >= LOST) {
+        if (this.lifecycle >= CLOSED) {
             discard();
             return;
         }
@@ -512,7 +525,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             this.askWhenEmpty = true;
         }
         for (;;) {
-            if (this.lifecycle >= LOST) {
+            if (this.lifecycle >= CLOSED) {
                 discard(); // lost or aborted while draining: what is left is dropped, not sent
                 return;
             }
@@ -644,9 +657,14 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             this.buffer.poll();
             lostUnits += dropFromBuffer(weight);
         }
-        boolean aborted = this.lifecycle == ABORTED;
+        int state = this.lifecycle;
+        boolean aborted = state == ABORTED;
         if (lostUnits > 0) {
-            if (aborted) {
+            if (state == CLOSED) {
+                // written while the consumer closed: it was past its last item, so they are accepted and dropped
+                log.warn("Consumer '{}' dropped {} {} written while it closed", name(), lostUnits, unit());
+            }
+            else if (aborted) {
                 // an abort drops on purpose, and whoever aborted has logged why: counted, and said once at INFO
                 log.info("Consumer '{}' dropped {} buffered {} when it was aborted", name(), lostUnits, unit());
             }

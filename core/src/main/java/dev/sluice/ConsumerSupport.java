@@ -174,6 +174,14 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
+     * Whether nothing is buffered, so that no drain is coming to ask a pull producer for more (FD-11a); called on the
+     * loop. The default says yes; a consumer with a buffer answers for it.
+     */
+    protected boolean isDrained() {
+        return true;
+    }
+
+    /**
      * Moves buffered data on; called by the loop after the producer signals of each round, and again whenever a round
      * made more work. The default does nothing. Runs on the loop only, so it needs no lock of its own.
      */
@@ -423,8 +431,13 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 return;
             }
         }
-        if (claimed != null && !claimed.owed) {
-            claimed.owed = true;
+        if (claimed != null) {
+            if (!claimed.owed) {
+                claimed.owed = true;
+            }
+        }
+        else if (isDisconnected()) {
+            return; // a write after the consumer has gone, with no producer left to answer: nothing for the loop
         }
         this.loop.signal();
     }
@@ -708,7 +721,14 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             }
             return false;
         }
-        target.owed = false; // a pull producer's false is answered by the next complete drain (FD-11a), or a stop
+        if (target.owed) {
+            // a pull producer's false for a full buffer is answered by the drain that empties it (FD-11a); one given
+            // for a hold, or for a chunk that weighed nothing, would have no drain to answer it: it is asked again
+            target.owed = false;
+            if (!shouldPauseProducer() && isDrained()) {
+                target.wantsMore = true;
+            }
+        }
         if (target.wantsMore && this.holdsApplied == 0) {
             target.wantsMore = false;
             call(target, Signal.RESUME);

@@ -14,7 +14,7 @@ import dev.sluice.WaterMarks;
  * <p>The depth and the full flag are two words. Adders and removers race on them, so each side re-reads the other
  * word after its own change (the Dekker pattern): whichever thread changes the flag last has seen the latest depth,
  * and once the threads are quiet the flag is right — never full at or below the low mark, always full above the high
- * one. A method that returns {@code true} changed the flag; its caller tells the signal lane, which reads
+ * one. A method that returns {@code true} changed the flag; its caller tells the owner loop, which reads
  * {@link #isFull()} when it runs, so a flag that flips twice in a race costs at most one extra look.
  *
  * <p>Lock-free; no allocation.

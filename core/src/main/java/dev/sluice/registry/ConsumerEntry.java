@@ -9,8 +9,8 @@ import dev.sluice.ProducerListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A registered consumer. Its figures are read on demand from the consumer (its {@link BufferView}, the lane's pause
- * figures). As a {@link ProducerListener} it hears, on the consumer's signal lane and in order, which producer
+ * A registered consumer. Its figures are read on demand from the consumer (its {@link BufferView}, the loop's pause
+ * figures). As a {@link ProducerListener} it hears, on the consumer's owner loop and in order, which producer
  * registers and leaves, and passes that on to the producer's entry; a consumer registered in a group also brings in
  * a producer that is not in the registry, for as long as that producer stays registered with it.
  */
@@ -30,7 +30,7 @@ final class ConsumerEntry implements ProducerListener {
 
     private final boolean followsProducers;
 
-    /** The producer entry that attached here last; a hint that saves a lookup on the lane. */
+    /** The producer entry that attached here last; a hint that saves a lookup on the loop. */
     volatile @Nullable ProducerEntry attached;
 
     volatile boolean removed;
@@ -95,7 +95,7 @@ final class ConsumerEntry implements ProducerListener {
         return this.consumer.producerPausedNanos();
     }
 
-    /** A push producer paused by the lane, or a pull producer held (and so not asked for more). */
+    /** A push producer paused by the loop, or a pull producer held (and so not asked for more). */
     boolean isProducerPaused() {
         return this.consumer.isStreamingProducer() ? this.consumer.isProducerPaused()
                 : this.consumer.producer() != null && this.consumer.isProducerHeld();

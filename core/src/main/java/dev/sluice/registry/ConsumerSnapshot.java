@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A registered consumer at one moment. Buffer figures are in the consumer's weigher units, and are zero for a
- * consumer that has no buffer view; the pause figures are those its signal lane keeps for whatever producers it has
+ * consumer that has no buffer view; the pause figures are those its owner loop keeps for whatever producers it has
  * had.
  *
  * @param name its registry name

@@ -3,7 +3,7 @@ package dev.sluice.registry;
 /**
  * A live, thread-safe view of one group of a {@link ProducerRegistry}, for meters read at scrape time. Nothing is
  * recorded for it on any data path: every figure is computed when asked, from the figures the members' consumers keep
- * on their signal lanes.
+ * on their owner loops.
  *
  * <p>Counters ({@link #pauseCount()}, {@link #pausedNanos()}, {@link #errors()}, {@link #acceptedUnits()},
  * {@link #sentUnits()}, {@link #droppedUnits()}) never go down while the group exists: a member that leaves adds what

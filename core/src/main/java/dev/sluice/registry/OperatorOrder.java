@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Makes the consumers' holds match one producer's operator order, whoever changes the order or the attachment and in
  * whatever interleaving. The hold is keyed ({@link ConsumerSupport#hold(Object)}, idempotent) and placed or withdrawn
- * outside any lock, since placing it may run the consumer's lane and call the producer on this thread.
+ * outside any lock, since placing it may run the consumer's loop and call the producer on this thread.
  *
  * <p>Every change bumps the entry's version. A thread that changed something applies the state of the version it
  * reads, then looks again: if the version moved meanwhile, its own application may have been stale, and it applies

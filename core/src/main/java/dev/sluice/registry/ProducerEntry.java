@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * remembers which consumer that is, the consumer's figures when it attached (so that figures of the consumer's earlier
  * producers are not counted for this one), the figures of consumers it has left, and how its last registration ended.
  *
- * <p>Attachment changes come from the consumers' lanes ({@code registered}, {@code unregistered}, {@code stopped}),
+ * <p>Attachment changes come from the consumers' loops ({@code registered}, {@code unregistered}, {@code stopped}),
  * in order per consumer, and from the registry when either side joins it; they are serialized by this object's
  * monitor, which is never held while anything outside the entry runs. Readers take no lock: the figures are one
  * immutable value in a volatile field.
@@ -58,8 +58,8 @@ final class ProducerEntry {
     }
 
     /**
-     * Attaches to {@code consumer}: its lane said the producer registered with it, or the registry found it
-     * registered there when one of them joined; either way only if the producer is still registered there: the lanes
+     * Attaches to {@code consumer}: its loop said the producer registered with it, or the registry found it
+     * registered there when one of them joined; either way only if the producer is still registered there: the loops
      * of two consumers are not ordered with each other, so a producer that moved from one to the other may be told of
      * by the first after the second; and a producer stopped before its registration was announced is not attached.
      *

@@ -22,9 +22,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>State is read, not rebuilt</h2>
  * What a producer is doing — paused or not, how often and how long it has been paused, the pause in progress, the
- * units its consumer accepted — is kept by the signal lane of the consumer it is registered with, with plain stores,
+ * units its consumer accepted — is kept by the owner loop of the consumer it is registered with, with plain stores,
  * and read here when asked ({@link #producer(String)}, {@link #groupView(String)} …). The registry only follows which
- * consumer each producer is registered with, from the consumer's lane events, which arrive in order; and it checks that
+ * consumer each producer is registered with, from the consumer's loop events, which arrive in order; and it checks that
  * against the consumer ({@link ConsumerSupport#producer()}) at every read. A producer's figures are therefore known
  * while it is registered with a consumer that is itself in the registry; they count from the moment both were.
  *
@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * <h2>Operator orders</h2>
  * An operator's {@link #pause(String)} is a standing order that composes with back-pressure: it places a keyed hold
  * ({@link ConsumerSupport#hold(Object)}) on the consumer the producer is registered with, so the producer is paused
- * through that consumer's lane, and resumes only when the operator resumes it <em>and</em> the buffer no longer wants
+ * through that consumer's loop, and resumes only when the operator resumes it <em>and</em> the buffer no longer wants
  * it paused. The order follows the producer to any consumer it registers with later, and is withdrawn from one it
  * leaves. Orders from many threads need no coordination: once they are quiet, the producer is in the state of the last
  * order, and {@link ProducerSnapshot#heldByOperator()} agrees with the consumer's hold.
@@ -309,7 +309,7 @@ public final class ProducerRegistry {
         return null;
     }
 
-    /** Adds a listener for every later event, state changes on the lanes included. */
+    /** Adds a listener for every later event, state changes on the loops included. */
     public void addListener(RegistryListener listener) {
         this.listeners.add(Objects.requireNonNull(listener, "listener"));
     }
@@ -321,7 +321,7 @@ public final class ProducerRegistry {
 
     /**
      * Adds a listener for later {@linkplain RegistryEvent.Membership membership events} only: a listener that needs
-     * no state changes costs the lanes nothing.
+     * no state changes costs the loops nothing.
      */
     public void addMembershipListener(RegistryListener listener) {
         this.membershipListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -340,7 +340,7 @@ public final class ProducerRegistry {
         return this.producersByObject.get(new IdentityKey(producer));
     }
 
-    /** Brings in the producer that registered with a group consumer; on that consumer's lane. */
+    /** Brings in the producer that registered with a group consumer; on that consumer's loop. */
     @Nullable ProducerEntry follow(ConsumerEntry consumer, Producer producer) {
         try {
             Registration added = addProducer(consumer.group().name(), consumer.name() + FOLLOWED_SUFFIX, false,
@@ -590,14 +590,25 @@ public final class ProducerRegistry {
         deliver(this.listeners, event);
     }
 
+    /**
+     * Tells every listener, whatever one of them throws: a listener observes, so its failure is logged and the
+     * others still hear of the event; a {@link VirtualMachineError} is rethrown once they all have.
+     */
     private static void deliver(List<RegistryListener> listeners, RegistryEvent event) {
+        VirtualMachineError fatal = null;
         for (RegistryListener listener : listeners) {
             try {
                 listener.onEvent(event);
             }
-            catch (RuntimeException ex) {
+            catch (Throwable ex) {
+                if (ex instanceof VirtualMachineError error && fatal == null) {
+                    fatal = error;
+                }
                 log.warn("Registry listener {} threw on {}; ignored", listener, event, ex);
             }
+        }
+        if (fatal != null) {
+            throw fatal;
         }
     }
 

@@ -5,7 +5,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A registered producer at one moment, read from the signal lane of the consumer it is registered with.
+ * A registered producer at one moment, read from the owner loop of the consumer it is registered with.
  *
  * @param name its registry name: the name given to {@link ProducerRegistry#registerProducer}, or an instance name
  *        {@code <group>#<n>} made by {@link ProducerRegistry#register(String, dev.sluice.Producer)}

@@ -74,7 +74,7 @@ public sealed interface RegistryEvent {
 
     /**
      * A registered producer's consumer made a callback or a change of registration that changed what the producer
-     * does: told on that consumer's signal lane, in the order the producer saw it.
+     * does: told on that consumer's owner loop, in the order the producer saw it.
      *
      * @param name the producer
      * @param consumer the consumer that caused the change

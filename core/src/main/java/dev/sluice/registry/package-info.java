@@ -1,6 +1,6 @@
 /**
  * The name index of producers and consumers, in groups: what each is doing now, read on demand from the consumers'
- * signal lanes; operator control by name; live group figures for meters read at scrape time.
+ * owner loops; operator control by name; live group figures for meters read at scrape time.
  */
 @NullMarked
 package dev.sluice.registry;

@@ -162,6 +162,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             target.loseConnection();
         }
         else if (startDiscarding(failure)) {
+            target.stopProducer(); // first: a pull producer is not asked for the rest of its body by the discard
             target.drain(); // the drain loop takes what is buffered into the discard
             target.abortConnection();
         }
@@ -302,6 +303,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             this.clientGone = true;
             BufferedConsumer<ByteBuffer> target = this.consumer;
             if (target != null) {
+                target.stopProducer(); // first: a pull producer is not asked for the rest of its body by the discard
                 target.drain();
                 target.connectionLost(reason);
             }

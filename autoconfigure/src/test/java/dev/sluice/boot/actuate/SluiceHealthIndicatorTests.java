@@ -135,6 +135,30 @@ class SluiceHealthIndicatorTests {
         assertThat(stalled(report)).hasSize(SluiceHealthIndicator.STALLED_LISTED);
     }
 
+    /**
+     * An executor that accepts the loop and never runs it (one shut down with {@code shutdownNow}): nothing is
+     * buffered and no producer is paused, so only the loop's waiting time shows the stall (issue 18, item 3).
+     */
+    @Test
+    void aConsumerWhoseExecutorNeverRunsItsLoopIsStalled() {
+        ProducerRegistry registry = new ProducerRegistry();
+        BufferedConsumer<ByteBuffer> orphaned = BufferedConsumer.builder(RecordingSink.<ByteBuffer>limited())
+            .name("orphaned").weigher(Weigher.bytes()).drainOn(task -> { }).build();
+        registry.registerConsumer("orphaned", orphaned);
+        SluiceHealthIndicator quick = new SluiceHealthIndicator(registry, Duration.ofMillis(50), Status.DOWN);
+        assertThat(quick.health(true).getStatus()).isEqualTo(Status.UP);
+
+        orphaned.holdProducer(); // an operation for the loop, which its executor never runs
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Health report = quick.health(true);
+            assertThat(report.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(stalled(report)).containsOnlyKeys("orphaned");
+            assertThat((Map<?, ?>) stalled(report).get("orphaned")).containsKey("loopWaitingForExecutor");
+        });
+        assertThat(orphaned.bufferedUnits()).isZero();
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> stalled(Health report) {
         return (Map<String, Object>) report.getDetails().get("stalled");
