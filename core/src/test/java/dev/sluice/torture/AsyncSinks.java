@@ -118,6 +118,10 @@ final class AsyncSinks {
         if (!this.hookFailure.inSuccessHook() && call == this.hookFailure.atCall() && !this.quiet) {
             throw Faults.sneaky(this.checks.faults.make(this.hookFailure.kind(), Faults.Site.ASYNC_HOOK));
         }
-        return (call & 1) == 1; // half are the item's fault; the others fail the consumer
+        boolean itemsFault = (call & 1) == 1; // half are the item's fault; the others fail the consumer
+        if (!itemsFault) {
+            this.checks.faults.gaveUp(failure);
+        }
+        return itemsFault;
     }
 }

@@ -30,15 +30,19 @@ final class Faults {
 
     /** Where an injected failure was thrown. */
     enum Site {
-        SINK, SINK_CLOSE, SINK_ABORT, WEIGHER, LISTENER, REGISTRY_LISTENER, PRODUCER, EXECUTOR, ASYNC_CALL,
+        SINK, SINK_CLOSE, SINK_ABORT, WEIGHER, LISTENER, REGISTRY_LISTENER, PRODUCER, EXECUTOR,
+        /** An {@code AsyncSink} call that failed: the item is skipped, unless the skip hook says otherwise. */
+        ASYNC_CALL,
+        /** An {@code AsyncSink} call whose failure the skip hook did not classify as the item's: it stops. */
+        ASYNC_GAVE_UP,
         ASYNC_HOOK
     }
 
     /** Whether the v3 contract says a failure at this site fails the consumer (a listener's is logged and ignored). */
     static boolean failsConsumer(Site site) {
         return switch (site) {
-            case SINK, WEIGHER, PRODUCER, EXECUTOR, ASYNC_CALL, ASYNC_HOOK -> true;
-            case SINK_CLOSE, SINK_ABORT, LISTENER, REGISTRY_LISTENER -> false;
+            case SINK, WEIGHER, PRODUCER, EXECUTOR, ASYNC_GAVE_UP, ASYNC_HOOK -> true;
+            case SINK_CLOSE, SINK_ABORT, LISTENER, REGISTRY_LISTENER, ASYNC_CALL -> false;
         };
     }
 
@@ -78,6 +82,14 @@ final class Faults {
             this.thrownWhileOpen.put(failure, site);
         }
         return failure;
+    }
+
+    /** {@code failure}, thrown at {@code ASYNC_CALL}, turned out to stop the consumer. */
+    void gaveUp(Throwable failure) {
+        this.thrown.put(failure, Site.ASYNC_GAVE_UP);
+        if (this.thrownWhileOpen.containsKey(failure)) {
+            this.thrownWhileOpen.put(failure, Site.ASYNC_GAVE_UP);
+        }
     }
 
     /** Throws {@code failure}, checked or not, from a method that declares nothing. */

@@ -116,7 +116,7 @@ final class Listeners {
                 dice = this.random.nextInt(1000);
             }
             if (dice < this.slowPerMille) {
-                LockSupport.parkNanos(50_000 + dice * 1_000L); // a listener that does I/O
+                LockSupport.parkNanos(50_000 + (dice % 100) * 10_000L); // a listener that does I/O
             }
             if (count == this.errorAtEvent) {
                 throw Faults.sneaky(this.checks.faults.make(this.errorKind, Faults.Site.LISTENER));

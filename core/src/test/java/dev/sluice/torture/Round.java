@@ -62,6 +62,12 @@ final class Round {
 
     private static final int KEYS = 4;
 
+    /** The key held long while the others race ({@link #operate}). */
+    private static final int ANCHOR = 0;
+
+    /** The key that operators place and withdraw in a tight race. */
+    private static final int RACED = 1;
+
     /** Figures of the whole run, printed with the torture line. */
     static final AtomicLong MAX_OVERSHOOT_HONOURING_FALSE = new AtomicLong();
 
@@ -149,6 +155,9 @@ final class Round {
 
     private volatile boolean workerDone;
 
+    /** Until when the operators race on key {@link #RACED}. */
+    private volatile long raceUntil = System.nanoTime();
+
     private final BufferedConsumer<ByteBuffer> consumer;
 
     Round(Scenario scenario, int number, Violations violations, long patienceNanos, LogCapture log) {
@@ -194,8 +203,9 @@ final class Round {
         this.faults.closed = () -> this.consumer.whenClosed().isDone();
         if (scenario.listeners() == Scenario.ListenerMode.HOSTILE) {
             for (int i = 0; i < 2; i++) {
-                Listeners.Hostile hostile = new Listeners.Hostile(this.checks, this.random.split(), 20 + 80 * i,
-                        5 * i, (i == 1) ? scenario.listenerErrorAt() : 0, scenario.listenerErrorKind());
+                Listeners.Hostile hostile = new Listeners.Hostile(this.checks, this.random.split(),
+                        (i == 0) ? 20 : scenario.listenerSlowPerMille(), 5 * i,
+                        (i == 1) ? scenario.listenerErrorAt() : 0, scenario.listenerErrorKind());
                 this.hostiles.add(hostile);
                 this.consumer.addProducerListener(hostile);
             }
@@ -570,30 +580,26 @@ final class Round {
         while (!this.checks.stopping && this.checks.spend()) {
             int dice = random.nextInt(100);
             try {
-                if (dice < 30) {
-                    int key = random.nextInt(KEYS);
+                if (System.nanoTime() - this.raceUntil < 0) {
+                    race(dice);
+                }
+                else if (dice < 30) {
+                    int key = 2 + random.nextInt(KEYS - 2);
                     holdKey(key);
                     pause(random.nextInt(3));
                     releaseKey(key);
                 }
-                else if (dice < 33) {
-                    // an anchor: one key held long (the producer must stay paused) while other operators race
-                    int key = random.nextInt(KEYS);
-                    holdKey(key);
-                    pause(60 + random.nextInt(60));
-                    releaseKey(key);
-                }
-                else if (dice < 40) {
-                    int key = random.nextInt(KEYS);
-                    for (int i = 0; i < 32 && this.checks.spend(); i++) {
-                        if (((i + dice) & 1) == 0) {
-                            holdKey(key);
-                        }
-                        else {
-                            releaseKey(key);
-                        }
+                else if (dice < 34) {
+                    // the anchor: key K0 held long enough for the producer to be paused by it, then every operator
+                    // places and withdraws key K1 in a tight race (v2 lost K0's count meanwhile: defect 6)
+                    holdKey(ANCHOR);
+                    pause(60 + random.nextInt(40));
+                    this.raceUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3);
+                    while (System.nanoTime() - this.raceUntil < 0 && !this.checks.stopping) {
+                        race(dice);
                     }
-                    releaseKey(key);
+                    pause(1);
+                    releaseKey(ANCHOR);
                 }
                 else if (dice < 62) {
                     CheckingProducer target = namedProducer(random);
@@ -618,6 +624,19 @@ final class Round {
             }
             pause(random.nextInt(4));
         }
+    }
+
+    /** One burst of the race on key {@link #RACED}. */
+    private void race(int parity) {
+        for (int i = 0; i < 64 && this.checks.spend(); i++) {
+            if (((i + parity) & 1) == 0) {
+                holdKey(RACED);
+            }
+            else {
+                releaseKey(RACED);
+            }
+        }
+        releaseKey(RACED);
     }
 
     private void holdKey(int key) {

@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
  * @param pushBurst items a push producer writes from inside its own resumeProducing (FD-12), 0 for none
  * @param pullWorkerPercent how many pull producers write from the round's worker thread rather than inside the call
  * @param producerThrowsAt a producer callback that throws: the n-th callback of the n-th producer, or 0
+ * @param listenerSlowPerMille how often one of the hostile listeners is slow (a park of 50 µs to 1 ms)
  * @param operators threads issuing keyed holds and releases, registry orders, stops and snapshot reads
  * @param holders threads issuing {@code holdProducer}/{@code releaseProducer}
  */
@@ -21,7 +22,8 @@ record Scenario(long seed, long operations, int writers, WriterMode writerMode, 
         int drainFailsAt, SinkKind sinkKind, CheckingSink.Behaviour behaviour, boolean slowSink,
         CheckingSink.Failure sinkFailure, int maxInFlight, AsyncSinks.HookFailure hookFailure, int asyncFailurePerMille,
         long weigherThrowsAt, Faults.Kind weigherKind, Producers producers, int pushBurst, int pullWorkerPercent,
-        int producerThrowsAt, Faults.Kind producerKind, ListenerMode listeners, long listenerErrorAt,
+        int producerThrowsAt, Faults.Kind producerKind, ListenerMode listeners, int listenerSlowPerMille,
+        long listenerErrorAt,
         Faults.Kind listenerErrorKind, boolean registry, boolean registryGroup, int operators, int holders,
         Fault fault, Ending ending, long high, long low) {
 
@@ -123,6 +125,7 @@ record Scenario(long seed, long operations, int writers, WriterMode writerMode, 
         Faults.Kind producerKind = pick(random, Faults.Kind.values(), 0, 2, 1, 1);
         ListenerMode listeners = without.contains("listeners") ? ListenerMode.NONE
                 : pick(random, ListenerMode.values(), 2, 2, 2);
+        int listenerSlowPerMille = new int[] {20, 100, 300}[random.nextInt(3)];
         long listenerErrorAt = errors && random.nextInt(10) == 0 ? 1 + random.nextInt(5_000) : 0;
         Faults.Kind listenerErrorKind = random.nextBoolean() ? Faults.Kind.ERROR : Faults.Kind.IO_ERROR;
         boolean registry = !without.contains("registry") && random.nextInt(3) == 0;
@@ -156,7 +159,8 @@ record Scenario(long seed, long operations, int writers, WriterMode writerMode, 
         }
         return new Scenario(seed, Math.max(Math.min(operations, 2_000), (long) (operations * share)), writers, writerMode, drain, drainFailsAt, sinkKind, behaviour, slowSink,
                 sinkFailure, maxInFlight, hookFailure, asyncFailurePerMille, weigherThrowsAt, weigherKind, producers,
-                pushBurst, pullWorkerPercent, producerThrowsAt, producerKind, listeners, listenerErrorAt,
+                pushBurst, pullWorkerPercent, producerThrowsAt, producerKind, listeners, listenerSlowPerMille,
+                listenerErrorAt,
                 listenerErrorKind, registry, random.nextBoolean(), operators, holders, fault, ending, high, low);
     }
 
@@ -231,6 +235,9 @@ record Scenario(long seed, long operations, int writers, WriterMode writerMode, 
             text.append(", producer #").append(this.producerThrowsAt).append(" throws ").append(this.producerKind);
         }
         text.append(", listeners ").append(this.listeners);
+        if (this.listeners == ListenerMode.HOSTILE) {
+            text.append(" slow ").append(this.listenerSlowPerMille).append('‰');
+        }
         if (this.listenerErrorAt > 0 && this.listeners == ListenerMode.HOSTILE) {
             text.append(" (").append(this.listenerErrorKind).append(" at event ").append(this.listenerErrorAt)
                 .append(')');
