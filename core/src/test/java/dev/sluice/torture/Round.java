@@ -1087,8 +1087,9 @@ final class Round {
             this.checks.report("completion (DESIGN §4.9)", () -> producer + " registered when the consumer was " + ending
                     + " never got stopProducing" + producer.history());
         }
+        eventually(() -> this.producers.stream().allMatch(CheckingProducer::isGone));
         for (CheckingProducer producer : this.producers) {
-            if (!eventually(producer::isGone)) {
+            if (!producer.isGone()) {
                 this.checks.report("a closed consumer keeps no producer (FD-2, DESIGN §4.9)", () -> producer
                         + " neither stopped nor unregistered after the consumer closed" + producer.history());
             }
