@@ -320,7 +320,7 @@ abstract class CheckingProducer implements Producer {
         try {
             this.history.add(direct ? History.Event.DIRECT_STOP : History.Event.STOP, 0);
             if (direct) {
-                if (this.registered) {
+                if (this.registered && this.state != State.STOPPED) { // a second stop is reported below
                     this.checks.report("registry stops go through the consumer's loop (v3; issue 18 defect 7)", () ->
                             "the registry called stopProducing on " + this + " itself while it is registered with"
                                     + " the consumer" + history());
