@@ -279,6 +279,7 @@ abstract class CheckingProducer implements Producer {
             this.reportedLost = true;
             owed = this.owedFor;
         }
+        this.checks.lostWakeUps.incrementAndGet();
         this.checks.report("false, then a resume or a stop (DESIGN §4.3; lost wake-up)", () -> this + " owed " + owed
                 + " for " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms (" + how + "), no hold in force"
                 + history());

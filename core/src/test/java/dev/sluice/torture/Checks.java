@@ -59,6 +59,9 @@ class Checks {
     /** What the consumer says about its holds ({@code isProducerHeld()}); false when unknown. */
     volatile java.util.function.BooleanSupplier held = () -> false;
 
+    /** Lost wake-ups reported in this round: the round has failed, and its writers would only wait again. */
+    final java.util.concurrent.atomic.AtomicInteger lostWakeUps = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Set when the round's threads are told to stop; waits end. */
     volatile boolean stopping;
 

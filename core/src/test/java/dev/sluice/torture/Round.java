@@ -887,6 +887,9 @@ final class Round {
                 lastWatch = now;
                 watch(now, "seen by the watchdog while the round ran");
             }
+            if (this.checks.lostWakeUps.get() > 0) {
+                return; // the round has failed: a writer owed a wake-up would write once per patience, for ever
+            }
             if (this.consumer.whenClosed().isDone()) {
                 if (closedAt == 0) {
                     closedAt = now;
