@@ -1080,7 +1080,7 @@ final class Round {
         this.extraOperations.add(2);
         CompletableFuture<Void> closed = this.consumer.whenClosed();
         if (!eventually(closed::isDone)) {
-            this.checks.report("completion (DESIGN §4.9; issue 18 defect 3)", () -> "whenClosed() pending "
+            this.checks.report("completion: whenClosed() completes (DESIGN §4.9; issue 18 defects 3, 4)", () -> "whenClosed() pending "
                     + TimeUnit.NANOSECONDS.toMillis(this.patienceNanos) + " ms after " + ending + "; " + state()
                     + historyOfRegistered());
             return;
