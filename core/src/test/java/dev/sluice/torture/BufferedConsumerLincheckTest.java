@@ -43,8 +43,8 @@ public class BufferedConsumerLincheckTest {
 
     private final AtomicLong unusedBudget = new AtomicLong();
 
-    private final CheckingProducer.Callbacks callbacks = new CheckingProducer.Callbacks(this.violations,
-            this.unusedBudget);
+    private final Checks callbacks = new Checks(this.violations, "lincheck", new Faults("lincheck"),
+            this.unusedBudget, false);
 
     private final int[] nextSequence = new int[THREADS + 1];
 
@@ -70,7 +70,7 @@ public class BufferedConsumerLincheckTest {
     public BufferedConsumerLincheckTest() {
         // the consumer drains inline: a resume or stop a write made due is delivered by that write (the exception
         // ConsumerSupport documents); the torture test checks the nesting rule with drain executors
-        this.callbacks.inlineDrain = true;
+        this.callbacks.writerDelivers = true;
         Arrays.fill(this.lastDelivered, -1);
         registerNewProducer();
     }

@@ -103,9 +103,9 @@ class Issue11RegressionTest {
     @Test
     void item2_aStopAtRegistrationOnADisconnectedConsumerGoesThroughTheLane() throws Exception {
         Violations violations = new Violations();
-        CheckingProducer.Callbacks callbacks = new CheckingProducer.Callbacks(violations, new AtomicLong()) {
+        Checks callbacks = new Checks(violations, "issue 11 item 2", new Faults("item 2"), new AtomicLong(), false) {
             @Override
-            Thread enter(CheckingProducer producer, String callback) {
+            Thread enter(CheckingProducer producer, History.Event callback) {
                 Thread outer = super.enter(producer, callback);
                 busyFor(20_000); // a callback that does some work (closing a file) widens the window
                 return outer;
@@ -147,9 +147,9 @@ class Issue11RegressionTest {
         BufferedConsumer<Item> consumer = BufferedConsumer.<Item>builder(item -> true).build();
         Violations violations = new Violations();
         CheckingProducer.Push producer = new CheckingProducer.Push(1,
-                new CheckingProducer.Callbacks(violations, new AtomicLong()) {
+                new Checks(violations, "issue 11 item 3", new Faults("item 3"), new AtomicLong(), false) {
                     @Override
-                    Thread enter(CheckingProducer target, String callback) {
+                    Thread enter(CheckingProducer target, History.Event callback) {
                         Thread outer = super.enter(target, callback);
                         busyFor(5_000); // the lane is busy often, and operators are descheduled often
                         return outer;

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Violations {
 
-    private static final int KEPT_PER_INVARIANT = 4;
+    private static final int KEPT_PER_INVARIANT = 3;
 
     private final Map<String, LongAdder> counts = new ConcurrentSkipListMap<>();
 
@@ -29,11 +29,21 @@ final class Violations {
      * @param detail what was seen, with the figures
      */
     void report(String invariant, String detail) {
+        report(invariant, () -> detail);
+    }
+
+    /** Like {@link #report(String, String)}, building the detail only for the messages kept. */
+    void report(String invariant, java.util.function.Supplier<String> detail) {
         this.counts.computeIfAbsent(invariant, key -> new LongAdder()).increment();
         if (this.kept.computeIfAbsent(invariant, key -> new AtomicInteger()).incrementAndGet() <= KEPT_PER_INVARIANT) {
-            this.firstMessages.add("[" + invariant + "] " + detail + " (thread " + Thread.currentThread().getName()
-                    + ")");
+            this.firstMessages.add("[" + invariant + "] " + detail.get() + " (thread "
+                    + Thread.currentThread().getName() + ")");
         }
+    }
+
+    /** How many violations were reported, of every invariant. */
+    long total() {
+        return this.counts.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     boolean isEmpty() {
