@@ -148,7 +148,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         }
         Consumer<T> below = this.consumer;
         if (this.unregistered && sent > 0 && this.buffer.isEmpty() && below != null) {
-            below.unregisterProducer(); // the postponed unregistration (PCP-6)
+            unregisterBelow(below); // the postponed unregistration (PCP-6)
         }
         if (!this.iAmStreaming) {
             this.outstandingPull = sent == 0;
@@ -270,8 +270,24 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         this.unregistered = true;
         Consumer<T> below = this.consumer;
         if (below != null && this.buffer.isEmpty()) {
-            below.unregisterProducer();
+            unregisterBelow(below);
         }
+    }
+
+    /** A producer paused at the bound, or a pull producer owed a pull, is owed an answer. Runs on the lane. */
+    @Override
+    protected boolean owesAnswer() {
+        return this.producerPaused || this.pullOwed;
+    }
+
+    /** Sends the buffer through {@link #writeSomeData}, keeping the unsent tail and the accounts. Runs on the lane. */
+    @Override
+    protected void flushBuffer(Consumer<T> below) {
+        T merged = this.chunks.join(this.buffer);
+        long units = this.bufferUnits;
+        this.buffer.clear();
+        this.bufferUnits = 0;
+        sendSome(merged, units);
     }
 
     /**
