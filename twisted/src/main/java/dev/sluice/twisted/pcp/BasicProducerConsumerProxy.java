@@ -56,9 +56,10 @@ import org.jspecify.annotations.Nullable;
  *       when the consumer resumes the proxy; a pull producer above is resumed by that resume anyway (PCP-B3);</li>
  *   <li>when its write could not run at once because another thread's call is running (the write is queued): the
  *       proxy has no buffer bound of its own, so a writer that honours {@code false} adds at most one queued write per
- *       thread (DESIGN §4.5). Once the queued write has run, the producer above gets a pause and a resume (a pull
- *       producer, a resume) on the thread running the proxy, unless the proxy is paused, when the consumer's resume
- *       brings it;</li>
+ *       thread (DESIGN §4.5). Once the queued write has run, a push producer above is paused, and resumed on the
+ *       thread running the proxy once no other thread's write is queued (a resume reaches every thread writing for
+ *       that producer), unless the proxy is paused, when the consumer's resume brings it; a pull producer is resumed
+ *       once the queued write has run;</li>
  *   <li>after the consumer below stopped the proxy: the producer above has been stopped (PCP-B4), and a producer
  *       registered since is stopped by the write that got {@code false}.</li>
  * </ul>
@@ -153,6 +154,12 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Whether this proxy passed an unregistration down, so that a new producer registers it again; lane only. */
     private boolean detachedBelow;
 
+    /** Writes handed to the lane that have not run yet; counted by the writers, taken off by the lane. */
+    private final AtomicInteger pendingWrites = new AtomicInteger();
+
+    /** Whether a push producer above was paused for a queued write and waits for the queue to empty; lane only. */
+    private boolean pausedForQueue;
+
     /** The size of {@link #buffer} after the last call, for other threads. */
     private volatile int bufferedChunks;
 
@@ -225,6 +232,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     public final boolean write(T data) {
         Objects.requireNonNull(data, "data");
         Write write = new Write(data, admit(data));
+        this.pendingWrites.incrementAndGet();
         serially(write);
         int answer = write.get();
         if (answer == Write.PENDING) {
@@ -373,6 +381,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
             }
             try {
                 settle();
+                resumeAfterQueuedWrites();
             }
             catch (Throwable thrown) {
                 failure = combined(failure, thrown);
@@ -433,13 +442,28 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
                 this.upstreamPaused = true; // a producer registered while the proxy was paused, or a queued write
                 push.pauseProducing();
             }
-            if (!this.paused && this.upstreamPaused && this.producer == above) {
-                this.upstreamPaused = false; // the queued write has run and nothing holds the proxy
-                push.resumeProducing();
-            }
+            this.pausedForQueue = this.upstreamPaused; // resumed once the queue is empty, unless the proxy is paused
         }
         else if (!this.paused) {
             above.resumeProducing(); // paused, the consumer's resume pulls it (PCP-B3)
+        }
+    }
+
+    /**
+     * Resumes a push producer above that was paused for a queued write once no write is queued any more and nothing
+     * holds the proxy: a resume is the producer's, not one writer's, so resuming it while other threads' writes are
+     * still queued would let each of them write again past the bound. Runs on the lane after every call.
+     */
+    private void resumeAfterQueuedWrites() {
+        if (!this.pausedForQueue || this.pendingWrites.get() != 0) {
+            return;
+        }
+        this.pausedForQueue = false;
+        Producer above = this.producer;
+        if (!this.paused && this.upstreamPaused && !this.upstreamStopped && !this.stopped
+                && above instanceof PushProducer push) {
+            this.upstreamPaused = false;
+            push.resumeProducing();
         }
     }
 
@@ -562,6 +586,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Stores the producer (PCP-B7). Runs on the lane. */
     protected void handleRegister(Producer producer, boolean streaming) {
         this.upstreamPaused = false;
+        this.pausedForQueue = false;
         this.upstreamStopped = false;
         this.producer = producer;
         this.producerIsStreaming = streaming;
@@ -570,6 +595,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Forgets the producer and unregisters from the consumer below (PCP-B8). Runs on the lane. */
     protected void handleUnregister() {
         this.upstreamPaused = false;
+        this.pausedForQueue = false;
         this.producer = null;
         this.producerIsStreaming = false;
         Consumer<T> below = this.consumer;
@@ -610,6 +636,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
         @Override
         public void run() {
+            pendingWrites.decrementAndGet();
             Throwable failure = null;
             try {
                 handleWrite(this.data, this.units);

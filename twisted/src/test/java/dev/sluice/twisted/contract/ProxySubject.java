@@ -66,13 +66,19 @@ final class ProxySubject extends ForwardingSubject {
                 () -> (long) proxy.bufferedChunks() * settings.chunkBytes(), true);
     }
 
-    /** The bounded proxy with a buffer of the high mark's size: the proxy's bound plus the consumer's below. */
+    /**
+     * The bounded proxy with a buffer of the high mark's size: the proxy's bound plus the consumer's below, plus one
+     * chunk: the proxy's write that takes the consumer below past its mark, which the proxy's producer was answered
+     * {@code true} for (the proxy's buffer was not full), is the one write past the mark of the consumer's only
+     * writer, the proxy (DESIGN §4.5).
+     */
     static ProxySubject bounded(ContractSettings settings) {
         BufferedConsumerSubject below = BufferedConsumerSubject.inline(settings);
         long size = settings.marks().high();
         ProducerConsumerProxy<ByteBuffer> proxy = ProducerConsumerProxy.create(below.consumer(),
                 ChunkType.byteBuffers(), true, size);
-        return new ProxySubject(below, proxy, OptionalLong.of((size - 1) + settings.marks().high()),
+        return new ProxySubject(below, proxy,
+                OptionalLong.of((size - 1) + settings.marks().high() + settings.chunkBytes()),
                 proxy::bufferedUnits, false);
     }
 
