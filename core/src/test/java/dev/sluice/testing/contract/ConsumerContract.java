@@ -182,6 +182,8 @@ public abstract class ConsumerContract {
 
     @Test
     void aPullProducerIsAskedAgainUntilItHasWrittenEverythingWhileTheFarEndDrainsSlowly() throws Exception {
+        assumeAsksAtRegistration();
+        assumeAsksAgainOnceDrained();
         int chunks = 100;
         ContractPullProducer producer = pullProducer(0, chunks);
         try (AutoCloseable drainer = drainer()) {
@@ -230,6 +232,8 @@ public abstract class ConsumerContract {
 
     @Test
     void aPullProducerIsAskedToTheEndOrStoppedWhenTheConsumerIsFinished() {
+        assumeAsksAtRegistration();
+        assumeAsksAgainOnceDrained();
         this.subject.grant(ContractSettings.ALL);
         int chunks = 50;
         ContractPullProducer producer = pullProducer(0, chunks);
@@ -495,6 +499,7 @@ public abstract class ConsumerContract {
 
     @Test
     void aPullProducerIsAskedForDataWhenItRegisters() {
+        assumeAsksAtRegistration();
         ContractPullProducer producer = pullProducer(0, 1);
         this.consumer.registerProducer(producer, false);
         assertThat(producer.awaitAsks(1, timeout())).as("asked for data at registration (FD-3): %s", producer)
@@ -503,6 +508,8 @@ public abstract class ConsumerContract {
 
     @Test
     void aPullProducerIsAskedAgainOnceTheConsumerHasDrainedCompletely() {
+        assumeAsksAtRegistration();
+        assumeAsksAgainOnceDrained();
         ContractPullProducer producer = pullProducer(0, 3);
         this.consumer.registerProducer(producer, false);
         assertThat(producer.awaitAsks(1, timeout())).as("asked for data at registration (FD-3): %s", producer)
@@ -552,9 +559,24 @@ public abstract class ConsumerContract {
         return high.getAsLong();
     }
 
+    private void assumeAsksAtRegistration() {
+        assumeThat(this.subject.asksAPullProducerWhenItRegisters())
+            .as("a consumer that asks a pull producer for data as it registers (FD-3); see %s", this.subject)
+            .isTrue();
+    }
+
+    private void assumeAsksAgainOnceDrained() {
+        assumeThat(this.subject.asksAPullProducerAgainOnceDrained())
+            .as("a consumer that asks a pull producer again once drained (FD-11a); see %s", this.subject)
+            .isTrue();
+    }
+
     private ContractSubject.Holds holds() {
         Optional<ContractSubject.Holds> holds = this.subject.holds();
         assumeThat(holds).as("a consumer with operator holds").isPresent();
+        assumeThat(this.subject.holdsReachTheProducer())
+            .as("a consumer whose operator holds reach its producer at once; see %s", this.subject)
+            .isTrue();
         return holds.orElseThrow();
     }
 

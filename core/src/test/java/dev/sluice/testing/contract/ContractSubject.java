@@ -73,6 +73,33 @@ public interface ContractSubject extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether the consumer asks a pull producer for data as it registers (FD-3). A subject that declares {@code false}
+     * names, in its javadoc, the rule it follows instead; the checks that need the ask are skipped for it.
+     */
+    default boolean asksAPullProducerWhenItRegisters() {
+        return true;
+    }
+
+    /**
+     * Whether the consumer asks a pull producer for data again each time it has drained completely (FD-11a), so a pull
+     * producer is driven to its end. A subject that declares {@code false} names, in its javadoc, the rule it follows
+     * instead; the checks that drive a pull producer to its end are skipped for it.
+     */
+    default boolean asksAPullProducerAgainOnceDrained() {
+        return true;
+    }
+
+    /**
+     * Whether an operator hold ({@link #holds()}) reaches the producer registered with {@link #consumer()} at once:
+     * its writes are answered {@code false} while the hold is in force, and what the consumer accepted still drains.
+     * {@code false} for a subject whose holds are placed further down a pipe, behind a stage that absorbs the pause in
+     * a buffer of its own; it names that rule in its javadoc, and the hold checks are skipped for it.
+     */
+    default boolean holdsReachTheProducer() {
+        return true;
+    }
+
     /** Releases what the subject holds (threads, executors, a stalled call); the consumer may be in any state. */
     @Override
     default void close() {

@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
+import dev.sluice.PushProducer;
 import dev.sluice.file.FileSender;
 import dev.sluice.internal.Log;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +25,19 @@ import org.jspecify.annotations.Nullable;
  * {@link #stopped()}, on the serial lane of its {@link PageBroker}, so the calls it makes to its sender
  * ({@code resumeProducing}, {@code stopProducing}) are serialized, in order, never under a lock, and a read the sender
  * makes from inside {@code resumeProducing} writes into the pager at once, nested, as in Twisted.
+ *
+ * <p>Where {@link Consumer}'s contract asks more than Twisted's {@code FilePager} does:
+ * <ul>
+ *   <li>a second registration while a producer is registered throws {@link IllegalStateException} (the first stays),
+ *       and a producer that is not a {@link PushProducer} registered as streaming throws
+ *       {@link IllegalArgumentException}; Twisted stores whatever it is given;</li>
+ *   <li>only a pull producer is asked for the next chunk: a push producer writes on its own, and, as {@code write}
+ *       never answers {@code false}, is never paused, so it is never resumed either;</li>
+ *   <li>when the broker's transport goes away ({@link #stopped()}) the registered producer is stopped, not only the
+ *       pager's own {@link FileSender}; writes after that are dropped;</li>
+ *   <li>paging ends once {@link #stopPaging()} has been called <em>and</em> every chunk written has been sent, so a
+ *       chunk read before the end is never lost.</li>
+ * </ul>
  */
 public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteBuffer> {
 
@@ -37,6 +52,15 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
 
     /** The sender while it is registered; confined to the lane. */
     private @Nullable Producer producer;
+
+    /** Whether {@link #producer} was registered as a pull producer; confined to the lane. */
+    private boolean pull;
+
+    /** Whether the transport went away ({@link #stopped()}); written on the lane. */
+    private volatile boolean gone;
+
+    /** The producer registered as its callers see it, for refusing a second one at the call; any thread. */
+    private final AtomicReference<@Nullable Producer> registered = new AtomicReference<>();
 
     /**
      * Creates a pager over {@code file}; call {@link #start()} to begin.
@@ -67,13 +91,31 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
         return this;
     }
 
-    /** Stores the producer and asks a pull producer for the first chunk. */
+    /**
+     * Stores the producer and asks a pull producer for the first chunk; a producer registered after the transport went
+     * away is stopped.
+     *
+     * @throws IllegalStateException if a producer is registered already; the first one stays
+     * @throws IllegalArgumentException if {@code streaming} is {@code true} and the producer is not a
+     *         {@link PushProducer}
+     */
     @Override
     public void registerProducer(Producer producer, boolean streaming) {
         Objects.requireNonNull(producer, "producer");
+        if (streaming && !(producer instanceof PushProducer)) {
+            throw new IllegalArgumentException("a producer registered as streaming must be a PushProducer: " + producer);
+        }
+        if (!this.registered.compareAndSet(null, producer)) {
+            throw new IllegalStateException("a producer is registered already: " + this.registered.get());
+        }
         broker().serially(() -> {
+            if (this.gone) {
+                producer.stopProducing();
+                return;
+            }
             this.producer = producer;
-            if (!streaming) {
+            this.pull = !streaming;
+            if (this.pull) {
                 producer.resumeProducing();
             }
         });
@@ -81,6 +123,7 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
 
     @Override
     public void unregisterProducer() {
+        this.registered.set(null);
         broker().serially(() -> this.producer = null);
     }
 
@@ -93,7 +136,11 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
     @Override
     public boolean write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
-        broker().serially(() -> this.chunks.add(data));
+        broker().serially(() -> {
+            if (!this.gone) {
+                this.chunks.add(data);
+            }
+        });
         return true;
     }
 
@@ -106,7 +153,7 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
                 return;
             }
             Producer reader = this.producer;
-            if (reader != null) {
+            if (reader != null && this.pull) {
                 reader.resumeProducing(); // read one ahead; at the end this unregisters and stops paging
             }
             send(chunk);
@@ -118,13 +165,27 @@ public final class FilePager extends Pager<ByteBuffer> implements Consumer<ByteB
         return this.chunks.size();
     }
 
-    /** Stops the file transfer, which closes the file. */
+    /** Whether paging goes on: until {@link #stopPaging()} has been called and no chunk is left to send. */
+    @Override
+    public boolean stillPaging() {
+        if (!this.chunks.isEmpty() && !this.gone) {
+            return true;
+        }
+        return super.stillPaging();
+    }
+
+    /** Stops the registered producer and the file transfer, which closes the file; later writes are dropped. */
     @Override
     protected void stopped() {
         broker().serially(() -> {
+            this.gone = true;
+            Producer registeredProducer = this.producer;
             this.producer = null;
-            this.sender.stopProducing();
             this.chunks.clear();
+            if (registeredProducer != null && registeredProducer != this.sender) {
+                registeredProducer.stopProducing();
+            }
+            this.sender.stopProducing();
         });
     }
 }

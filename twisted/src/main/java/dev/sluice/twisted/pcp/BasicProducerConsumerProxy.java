@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.Consumer;
 import dev.sluice.Producer;
@@ -24,9 +25,19 @@ import org.jspecify.annotations.Nullable;
  *       a pull producer every time, as in Twisted; a push producer only to balance a pause the proxy passed up.</li>
  *   <li>{@link #stopProducing()} stops the producer above and forgets the consumer: later writes are dropped
  *       (PCP-B4).</li>
- *   <li>{@link #registerProducer} neither resumes the producer nor refuses a second one (PCP-B7);
- *       {@link #unregisterProducer()} always passes the unregistration down (PCP-B8).</li>
+ *   <li>{@link #registerProducer} never resumes a push producer (PCP-B7); {@link #unregisterProducer()} always
+ *       passes the unregistration down (PCP-B8).</li>
  * </ul>
+ * Registration follows {@link Consumer}, not Twisted, which stores a second producer over the first (PCP-B7) and so
+ * silently drops what the proxy owes the first: a second registration while a producer is registered throws
+ * {@link IllegalStateException} and leaves the first in place, and a producer that is not a {@link PushProducer}
+ * registered as streaming throws {@link IllegalArgumentException}. A producer registered after the proxy passed an
+ * unregistration down registers the proxy with its consumer again (Twisted's proxy stays unregistered, deaf to the
+ * consumer's resumes, so a producer paused there would wait for ever).
+ *
+ * <p>{@link #finish()} unregisters the producer above (PCP-B6), which then gets no resume from this proxy: a producer
+ * the proxy still owes an answer to (paused by it, or owed a pull) is stopped instead, and so is that producer when it
+ * writes after {@code finish()} and gets {@code false}, until it unregisters or another producer registers.
  * A pause is passed up only to a {@link PushProducer}: a pull producer has nothing to pause. Pauses and resumes are
  * passed up edge-triggered, where Twisted passes every one: a push producer sees pause and resume strictly alternate
  * (its state table forbids pausing a paused producer or resuming a running one). The difference shows only where
@@ -45,9 +56,10 @@ import org.jspecify.annotations.Nullable;
  *       when the consumer resumes the proxy; a pull producer above is resumed by that resume anyway (PCP-B3);</li>
  *   <li>when its write could not run at once because another thread's call is running (the write is queued): the
  *       proxy has no buffer bound of its own, so a writer that honours {@code false} adds at most one queued write per
- *       thread (DESIGN §4.5). Once the queued write has run, the producer above gets a pause and a resume (a pull
- *       producer, a resume) on the thread running the proxy, unless the proxy is paused, when the consumer's resume
- *       brings it;</li>
+ *       thread (DESIGN §4.5). Once the queued write has run, a push producer above is paused, and resumed on the
+ *       thread running the proxy once no other thread's write is queued (a resume reaches every thread writing for
+ *       that producer), unless the proxy is paused, when the consumer's resume brings it; a pull producer is resumed
+ *       once the queued write has run;</li>
  *   <li>after the consumer below stopped the proxy: the producer above has been stopped (PCP-B4), and a producer
  *       registered since is stopped by the write that got {@code false}.</li>
  * </ul>
@@ -133,6 +145,21 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
     private final SerialLane lane = new SerialLane(getClass().getSimpleName());
 
+    /** The producer registered above as its callers see it, for refusing a second one at the call; any thread. */
+    private final AtomicReference<@Nullable Producer> registered = new AtomicReference<>();
+
+    /** The producer {@link #finish()} unregistered, owed a stop should it write and get {@code false}; lane only. */
+    private @Nullable Producer finishedProducer;
+
+    /** Whether this proxy passed an unregistration down, so that a new producer registers it again; lane only. */
+    private boolean detachedBelow;
+
+    /** Writes handed to the lane that have not run yet; counted by the writers, taken off by the lane. */
+    private final AtomicInteger pendingWrites = new AtomicInteger();
+
+    /** Whether a push producer above was paused for a queued write and waits for the queue to empty; lane only. */
+    private boolean pausedForQueue;
+
     /** The size of {@link #buffer} after the last call, for other threads. */
     private volatile int bufferedChunks;
 
@@ -205,6 +232,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     public final boolean write(T data) {
         Objects.requireNonNull(data, "data");
         Write write = new Write(data, admit(data));
+        this.pendingWrites.incrementAndGet();
         serially(write);
         int answer = write.get();
         if (answer == Write.PENDING) {
@@ -238,23 +266,99 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
         return !this.paused && !this.stopped;
     }
 
-    /** Finishes the consumer below if it is {@link Finishable}, then unregisters (PCP-B6). */
+    /**
+     * Finishes the consumer below if it is {@link Finishable}, then unregisters (PCP-B6); a producer above still owed an
+     * answer is stopped (see the class description).
+     */
     @Override
     public final void finish() {
-        serially(this::handleFinish);
+        this.registered.set(null);
+        serially(() -> {
+            Producer above = this.producer;
+            boolean owed = above != null && owesAnswer();
+            handleFinish();
+            if (above != null && this.producer == null) {
+                if (owed) {
+                    stopAbove(above);
+                }
+                else {
+                    this.finishedProducer = above;
+                }
+            }
+        });
     }
 
-    /** Stores the producer; the basic proxy never resumes it and never refuses a second one (PCP-B7). */
+    /**
+     * Stores the producer (PCP-B7; the bounded proxy pulls a pull producer, PCP-4).
+     *
+     * @throws IllegalStateException if a producer is registered already; the first one stays
+     * @throws IllegalArgumentException if {@code streaming} is {@code true} and the producer is not a
+     *         {@link PushProducer}
+     */
     @Override
     public final void registerProducer(Producer producer, boolean streaming) {
         Objects.requireNonNull(producer, "producer");
-        serially(() -> handleRegister(producer, streaming));
+        if (streaming && !(producer instanceof PushProducer)) {
+            throw new IllegalArgumentException("a producer registered as streaming must be a PushProducer: " + producer);
+        }
+        if (!this.registered.compareAndSet(null, producer)) {
+            throw new IllegalStateException("a producer is registered already: " + this.registered.get());
+        }
+        serially(() -> {
+            this.finishedProducer = null;
+            reattachBelow();
+            handleRegister(producer, streaming);
+        });
     }
 
     /** Forgets the producer and unregisters from the consumer below (PCP-B8; the bounded proxy may postpone it). */
     @Override
     public final void unregisterProducer() {
-        serially(this::handleUnregister);
+        this.registered.set(null);
+        serially(() -> {
+            this.finishedProducer = null;
+            handleUnregister();
+        });
+    }
+
+    /**
+     * Whether the producer above is owed a resume or a stop for a {@code false} it got (it is paused by this proxy),
+     * which {@link #finish()} turns into a stop. Runs on the lane.
+     */
+    protected boolean owesAnswer() {
+        return this.upstreamPaused;
+    }
+
+    /** Passes an unregistration down to {@code below} and remembers it (PCP-B8, PCP-6). Runs on the lane. */
+    protected final void unregisterBelow(Consumer<T> below) {
+        this.detachedBelow = true;
+        below.unregisterProducer();
+    }
+
+    /**
+     * Registers this proxy with its consumer again after it passed an unregistration down; the pause that consumer
+     * gave the proxy before is void, so the buffer goes down now unless the registration pauses the proxy again. Runs
+     * on the lane.
+     */
+    private void reattachBelow() {
+        Consumer<T> below = this.consumer;
+        if (!this.detachedBelow || below == null || this.stopped) {
+            return;
+        }
+        this.detachedBelow = false;
+        this.paused = false;
+        long resumesBefore = this.resumesReceived;
+        below.registerProducer(this, this.iAmStreaming); // may pause the proxy, nested (FD-3)
+        if (!this.paused && this.resumesReceived == resumesBefore && !this.buffer.isEmpty()) {
+            flushBuffer(below);
+        }
+    }
+
+    /** Sends the buffer down as one merged write. Runs on the lane; the bounded proxy keeps its own accounts. */
+    protected void flushBuffer(Consumer<T> below) {
+        T merged = this.chunks.join(this.buffer);
+        this.buffer.clear();
+        passDown(below, merged);
     }
 
     /** The number of chunks buffered after the last call that has run; any thread. */
@@ -277,6 +381,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
             }
             try {
                 settle();
+                resumeAfterQueuedWrites();
             }
             catch (Throwable thrown) {
                 failure = combined(failure, thrown);
@@ -318,8 +423,16 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
      */
     protected void handleRefusedWrite() {
         Producer above = this.producer;
-        if (above == null || this.upstreamStopped) {
-            return; // nobody is owed anything, or the producer has had its last call
+        if (above == null) {
+            Producer finished = this.finishedProducer;
+            if (finished != null) {
+                this.finishedProducer = null; // it wrote after finish(): nothing will resume it
+                finished.stopProducing();
+            }
+            return;
+        }
+        if (this.upstreamStopped) {
+            return; // the producer has had its last call
         }
         if (this.stopped) {
             stopAbove(above);
@@ -329,13 +442,28 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
                 this.upstreamPaused = true; // a producer registered while the proxy was paused, or a queued write
                 push.pauseProducing();
             }
-            if (!this.paused && this.upstreamPaused && this.producer == above) {
-                this.upstreamPaused = false; // the queued write has run and nothing holds the proxy
-                push.resumeProducing();
-            }
+            this.pausedForQueue = this.upstreamPaused; // resumed once the queue is empty, unless the proxy is paused
         }
         else if (!this.paused) {
             above.resumeProducing(); // paused, the consumer's resume pulls it (PCP-B3)
+        }
+    }
+
+    /**
+     * Resumes a push producer above that was paused for a queued write once no write is queued any more and nothing
+     * holds the proxy: a resume is the producer's, not one writer's, so resuming it while other threads' writes are
+     * still queued would let each of them write again past the bound. Runs on the lane after every call.
+     */
+    private void resumeAfterQueuedWrites() {
+        if (!this.pausedForQueue || this.pendingWrites.get() != 0) {
+            return;
+        }
+        this.pausedForQueue = false;
+        Producer above = this.producer;
+        if (!this.paused && this.upstreamPaused && !this.upstreamStopped && !this.stopped
+                && above instanceof PushProducer push) {
+            this.upstreamPaused = false;
+            push.resumeProducing();
         }
     }
 
@@ -458,6 +586,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Stores the producer (PCP-B7). Runs on the lane. */
     protected void handleRegister(Producer producer, boolean streaming) {
         this.upstreamPaused = false;
+        this.pausedForQueue = false;
         this.upstreamStopped = false;
         this.producer = producer;
         this.producerIsStreaming = streaming;
@@ -466,11 +595,12 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
     /** Forgets the producer and unregisters from the consumer below (PCP-B8). Runs on the lane. */
     protected void handleUnregister() {
         this.upstreamPaused = false;
+        this.pausedForQueue = false;
         this.producer = null;
         this.producerIsStreaming = false;
         Consumer<T> below = this.consumer;
         if (below != null) {
-            below.unregisterProducer();
+            unregisterBelow(below);
         }
     }
 
@@ -506,6 +636,7 @@ public class BasicProducerConsumerProxy<T> implements PushProducer, Consumer<T>,
 
         @Override
         public void run() {
+            pendingWrites.decrementAndGet();
             Throwable failure = null;
             try {
                 handleWrite(this.data, this.units);

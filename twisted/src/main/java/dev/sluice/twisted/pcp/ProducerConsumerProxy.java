@@ -45,6 +45,11 @@ import org.jspecify.annotations.Nullable;
  * producer (PCP-B4). That resume comes when the proxy drains: when the consumer below resumes it, or when queued writes
  * pass down. So it relies only on the promise of the consumer below to the proxy.
  *
+ * <p>A push producer paused at the bound is resumed only while the consumer below has not paused the proxy: a resume
+ * that empties the buffer into a consumer that answers that merged write {@code false} waits for that consumer's
+ * resume, so the proxy does not take a second buffer's worth while the first is still above the consumer's mark.
+ * (Twisted resumes it after the merged write whatever the consumer did; its consumer cannot answer {@code false}.)
+ *
  * <p>Differences from Twisted that follow: a push producer registered while the buffer is full is paused at once (as
  * core's FD-3); a paused producer is resumed after any call that brings the buffer below the bound, not only from
  * {@code resumeProducing} (a single thread sees no difference: only {@code resumeProducing} drains a full buffer); and a
@@ -148,7 +153,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         }
         Consumer<T> below = this.consumer;
         if (this.unregistered && sent > 0 && this.buffer.isEmpty() && below != null) {
-            below.unregisterProducer(); // the postponed unregistration (PCP-6)
+            unregisterBelow(below); // the postponed unregistration (PCP-6)
         }
         if (!this.iAmStreaming) {
             this.outstandingPull = sent == 0;
@@ -158,8 +163,10 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
             return;
         }
         if (this.producerPaused && !this.level.isFull()) {
-            this.producerPaused = false;
-            above.resumeProducing();
+            if (!this.paused) { // the merged write paused the proxy again: the consumer's resume resumes it
+                this.producerPaused = false;
+                above.resumeProducing();
+            }
         }
         else if (this.outstandingPull) {
             this.pullOwed = false;
@@ -212,7 +219,7 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
                 this.producerPaused = true;
                 push.pauseProducing();
             }
-            else if (this.producerPaused && !this.level.isFull()) {
+            else if (this.producerPaused && !this.level.isFull() && !this.paused) {
                 this.producerPaused = false;
                 push.resumeProducing();
             }
@@ -270,8 +277,24 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         this.unregistered = true;
         Consumer<T> below = this.consumer;
         if (below != null && this.buffer.isEmpty()) {
-            below.unregisterProducer();
+            unregisterBelow(below);
         }
+    }
+
+    /** A producer paused at the bound, or a pull producer owed a pull, is owed an answer. Runs on the lane. */
+    @Override
+    protected boolean owesAnswer() {
+        return this.producerPaused || this.pullOwed;
+    }
+
+    /** Sends the buffer through {@link #writeSomeData}, keeping the unsent tail and the accounts. Runs on the lane. */
+    @Override
+    protected void flushBuffer(Consumer<T> below) {
+        T merged = this.chunks.join(this.buffer);
+        long units = this.bufferUnits;
+        this.buffer.clear();
+        this.bufferUnits = 0;
+        sendSome(merged, units);
     }
 
     /**

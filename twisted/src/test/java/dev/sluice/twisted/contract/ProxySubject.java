@@ -17,6 +17,21 @@ import dev.sluice.twisted.pcp.ProducerConsumerProxy;
  * below's {@code loseConnection()}, aborting is the consumer below's {@code abortConnection()} (which stops the proxy,
  * which stops its producer), and holds are the consumer below's (an operator holding the pipe). What is buffered counts
  * the proxy's buffer and the consumer's below, and so does the high mark.
+ *
+ * <p>Where the proxies follow Twisted rather than {@link dev.sluice.Consumer}'s defaults, the subject says so, and the
+ * contract skips those checks:
+ * <ul>
+ *   <li>pull producers above: the basic proxy never asks a producer at registration (PCP-B7) and asks it only when the
+ *       consumer below resumes the proxy (PCP-B3), which it never does while it is not full; the bounded proxy asks at
+ *       registration (PCP-4), then only when a resume finds nothing to send or a {@code false} it got has been worked
+ *       off, never because the consumer below has drained (PCP-2, the note on streaming proxies). Neither drives a pull
+ *       producer to its end by itself ({@link #asksAPullProducerWhenItRegisters()},
+ *       {@link #asksAPullProducerAgainOnceDrained()});</li>
+ *   <li>holds, for the bounded proxy: the hold is placed on the consumer below, which pauses the proxy, and the
+ *       bounded proxy absorbs its own pause in its buffer without passing it up (PCP-1); its producer is answered
+ *       {@code false} only once that buffer is full, and what the proxy buffered waits below the hold
+ *       ({@link #holdsReachTheProducer()}). The basic proxy passes the pause up (PCP-B2), so its holds are checked.</li>
+ * </ul>
  */
 final class ProxySubject extends ForwardingSubject {
 
@@ -26,12 +41,20 @@ final class ProxySubject extends ForwardingSubject {
 
     private final LongSupplier proxyBuffered;
 
+    /** Whether the proxy asks a pull producer as it registers: the bounded proxy does (PCP-4), the basic not (PCP-B7). */
+    private final boolean pullsAtRegistration;
+
+    /** Whether a hold on the consumer below reaches the producer above: through the basic proxy only (PCP-B2, PCP-1). */
+    private final boolean passesPauseUp;
+
     private ProxySubject(BufferedConsumerSubject below, BasicProducerConsumerProxy<ByteBuffer> proxy,
-            OptionalLong high, LongSupplier proxyBuffered) {
+            OptionalLong high, LongSupplier proxyBuffered, boolean basic) {
         super(below);
         this.proxy = proxy;
         this.high = high;
         this.proxyBuffered = proxyBuffered;
+        this.pullsAtRegistration = !basic;
+        this.passesPauseUp = basic;
     }
 
     /** The basic proxy: it buffers while paused and passes its pause up; bounded by the consumer below. */
@@ -40,17 +63,23 @@ final class ProxySubject extends ForwardingSubject {
         BasicProducerConsumerProxy<ByteBuffer> proxy = BasicProducerConsumerProxy.create(below.consumer(),
                 ChunkType.byteBuffers(), true);
         return new ProxySubject(below, proxy, OptionalLong.of(settings.marks().high()),
-                () -> (long) proxy.bufferedChunks() * settings.chunkBytes());
+                () -> (long) proxy.bufferedChunks() * settings.chunkBytes(), true);
     }
 
-    /** The bounded proxy with a buffer of the high mark's size: the proxy's bound plus the consumer's below. */
+    /**
+     * The bounded proxy with a buffer of the high mark's size: the proxy's bound plus the consumer's below, plus one
+     * chunk: the proxy's write that takes the consumer below past its mark, which the proxy's producer was answered
+     * {@code true} for (the proxy's buffer was not full), is the one write past the mark of the consumer's only
+     * writer, the proxy (DESIGN §4.5).
+     */
     static ProxySubject bounded(ContractSettings settings) {
         BufferedConsumerSubject below = BufferedConsumerSubject.inline(settings);
         long size = settings.marks().high();
         ProducerConsumerProxy<ByteBuffer> proxy = ProducerConsumerProxy.create(below.consumer(),
                 ChunkType.byteBuffers(), true, size);
-        return new ProxySubject(below, proxy, OptionalLong.of((size - 1) + settings.marks().high()),
-                proxy::bufferedUnits);
+        return new ProxySubject(below, proxy,
+                OptionalLong.of((size - 1) + settings.marks().high() + settings.chunkBytes()),
+                proxy::bufferedUnits, false);
     }
 
     /** The bounded proxy with a buffer too large to fill: only the consumer below ever asks for a pause. */
@@ -58,7 +87,7 @@ final class ProxySubject extends ForwardingSubject {
         BufferedConsumerSubject below = BufferedConsumerSubject.inline(settings);
         ProducerConsumerProxy<ByteBuffer> proxy = ProducerConsumerProxy.create(below.consumer(),
                 ChunkType.byteBuffers(), true, Long.MAX_VALUE);
-        return new ProxySubject(below, proxy, OptionalLong.empty(), proxy::bufferedUnits);
+        return new ProxySubject(below, proxy, OptionalLong.empty(), proxy::bufferedUnits, false);
     }
 
     @Override
@@ -70,6 +99,24 @@ final class ProxySubject extends ForwardingSubject {
     public void finish() {
         this.proxy.finish();
         super.finish();
+    }
+
+    /** The basic proxy never asks a producer as it registers (PCP-B7); the bounded proxy does (PCP-4). */
+    @Override
+    public boolean asksAPullProducerWhenItRegisters() {
+        return this.pullsAtRegistration;
+    }
+
+    /** No proxy asks a pull producer again because the consumer below drained (PCP-B3, PCP-2). */
+    @Override
+    public boolean asksAPullProducerAgainOnceDrained() {
+        return false;
+    }
+
+    /** The bounded proxy absorbs the pause a hold below gives it (PCP-1); the basic proxy passes it up (PCP-B2). */
+    @Override
+    public boolean holdsReachTheProducer() {
+        return this.passesPauseUp;
     }
 
     @Override
