@@ -149,13 +149,13 @@ record Scenario(long seed, long operations, int writers, WriterMode writerMode, 
             share *= 0.4;
         }
         if (producers == Producers.PULL_CHURN || producers == Producers.MIXED_CHURN) {
-            share *= 0.15;
+            share *= 0.07;
         }
         if (slowSink) {
             share *= 0.3;
         }
         if (sinkKind == SinkKind.ASYNC) {
-            share *= 0.5;
+            share *= 0.3;
         }
         return new Scenario(seed, Math.max(Math.min(operations, 2_000), (long) (operations * share)), writers, writerMode, drain, drainFailsAt, sinkKind, behaviour, slowSink,
                 sinkFailure, maxInFlight, hookFailure, asyncFailurePerMille, weigherThrowsAt, weigherKind, producers,
