@@ -309,7 +309,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         }
         ACCEPTED_INLINE.setRelease(this, this.acceptedInline + weight);
         offerDirect(data, weight);
-        runOwned();
+        finishOwned(this.level.depth() == 0 && !this.drainAsked && this.lifecycle == CONNECTED);
     }
 
     /**

@@ -122,6 +122,25 @@ public final class OwnerLoop {
         return false;
     }
 
+    /**
+     * Lets go of a loop taken with {@link #tryOwnIdle()} without running a round, if no other thread has signalled
+     * meanwhile and no fault is kept; for a caller that knows nothing else is due. Otherwise the caller still owns the
+     * loop and must call {@link #runOwned()}.
+     *
+     * @return whether the loop is free now
+     */
+    public boolean tryReleaseIdle() {
+        if (this.fatal != null) {
+            return false;
+        }
+        OWNER.setOpaque(this, null);
+        if (WORK.compareAndSet(this, 1, 0)) {
+            return true;
+        }
+        OWNER.setOpaque(this, Thread.currentThread());
+        return false;
+    }
+
     /** Whether the calling thread owns the loop now: it is inside a round (a callback, the sink, a drain step). */
     public boolean isOwnedByCurrentThread() {
         return OWNER.getOpaque(this) == Thread.currentThread();

@@ -130,7 +130,10 @@ final class ConsumerEntry implements ProducerListener {
         if (entry == null) {
             return;
         }
-        entry.detach(this, fate);
+        if (!entry.detach(this, fate)) {
+            // it left before this loop could attach it (unregistered or stopped at once): it ends all the same
+            entry.ended(this, fate);
+        }
         stateChanged(entry, fate);
         if (entry.follower == this) {
             this.registry.removeEntry(entry);

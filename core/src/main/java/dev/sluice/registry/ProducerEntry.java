@@ -38,6 +38,9 @@ final class ProducerEntry {
     // guarded by this
     private boolean removed;
 
+    /** Whether the registry has stopped this producer; guarded by this. */
+    private boolean stopClaimed;
+
     private boolean ordered;
 
     private long version;
@@ -106,16 +109,38 @@ final class ProducerEntry {
 
     /** Stopped by the registry itself, directly or through {@code consumer}; null when not through a consumer. */
     void stopped(@Nullable ConsumerEntry consumer) {
+        ended(consumer, ProducerState.STOPPED);
+    }
+
+    /**
+     * Ended in {@code fate} by {@code consumer} (or by the registry, null) while not attached elsewhere: a producer that
+     * left a consumer before that consumer's loop could attach it still ends.
+     */
+    void ended(@Nullable ConsumerEntry consumer, ProducerState fate) {
         synchronized (this) {
             Attachment current = this.figures.current;
             if (current != null && current.consumer != consumer) {
                 return;
             }
-            this.figures = this.figures.folded(ProducerState.STOPPED);
-            this.ordered = false;
+            this.figures = this.figures.folded(fate);
+            if (fate == ProducerState.STOPPED) {
+                this.ordered = false;
+            }
             this.version++;
         }
         this.order.reconcile();
+    }
+
+    /**
+     * Claims the registry's one stop of this producer: true for the first caller only, so that two operators' stops
+     * never both reach it (the second would be a second {@code stopProducing}).
+     */
+    synchronized boolean claimStop() {
+        if (this.stopClaimed) {
+            return false;
+        }
+        this.stopClaimed = true;
+        return true;
     }
 
     /** Leaves the registry: detached, and any operator hold withdrawn. */

@@ -277,6 +277,9 @@ public final class ProducerRegistry {
         if (!(this.byName.get(name) instanceof ProducerEntry entry)) {
             return Optional.empty();
         }
+        if (!entry.claimStop()) {
+            return Optional.of(entry.snapshot()); // stopped by an earlier order: one stopProducing only
+        }
         ConsumerEntry consumer = entry.attachedConsumer();
         if (consumer != null && consumer.consumer.stopProducer(entry.producer)) {
             entry.stopped(consumer);
@@ -304,6 +307,13 @@ public final class ProducerRegistry {
         for (Object other : this.byName.values()) {
             if (other instanceof ConsumerEntry candidate && candidate.consumer.producer() == producer) {
                 return candidate;
+            }
+        }
+        for (Group group : this.groups.values()) { // members of a group are not all in the name index
+            for (ConsumerEntry candidate : group.consumers()) {
+                if (candidate.consumer.producer() == producer) {
+                    return candidate;
+                }
             }
         }
         return null;
