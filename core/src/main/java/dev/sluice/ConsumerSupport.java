@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,6 +93,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     private final Queue<Operation> operations = new ConcurrentLinkedQueue<>();
 
     private final CopyOnWriteArrayList<ProducerListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Producers whose stop is queued and not yet delivered: no longer registered, still this consumer's to stop. */
+    private final Set<Producer> stopsOnTheirWay = ConcurrentHashMap.newKeySet();
 
     /**
      * The holds asked for and not released, by key (anonymous ones counted under {@link #ANONYMOUS}): what
@@ -225,6 +229,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         if (isDisconnected()) {
             // FD-2: a consumer that has gone stops the producer and keeps nothing; the stop goes through the loop
             if (this.registration.compareAndSet(fresh, null)) {
+                this.stopsOnTheirWay.add(producer);
                 enqueue(new Operation(OperationKind.STOP, fresh));
             }
             return;
@@ -557,8 +562,21 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         }
     }
 
+    /**
+     * Whether {@code producer} is registered here, or was and the {@code stopProducing} this consumer owes it has not
+     * been delivered yet (a stop queued to the loop, FD-2's stop of a registration on a consumer that has gone): in
+     * both cases only this consumer's loop may call it. What the registry asks before it stops a producer itself.
+     *
+     * @param producer the producer
+     * @return whether this consumer is the one to call it
+     */
+    public final boolean isProducerOrStopping(Producer producer) {
+        return producer() == producer || this.stopsOnTheirWay.contains(producer);
+    }
+
     private void stopped(@Nullable Registration gone) {
         if (gone != null) {
+            this.stopsOnTheirWay.add(gone.producer);
             enqueue(new Operation(OperationKind.STOP, gone));
             if (isConnected() && isDisconnecting()) {
                 startWriting();
@@ -683,6 +701,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                     gone.phase = Registration.RETIRED;
                     call(gone, Signal.STOP);
                 }
+                this.stopsOnTheirWay.remove(gone.producer);
             }
             case HOLD -> {
                 Object key = operation.target;

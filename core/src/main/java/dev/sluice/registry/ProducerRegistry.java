@@ -288,9 +288,8 @@ public final class ProducerRegistry {
             // registered there and not announced yet (or moved there from the consumer the entry knows): the stop is
             // queued behind the registration, so the loop never calls the producer after it; the entry is stopped now
             // and is not attached by the late announcement
-            if (consumer.consumer.stopProducer(entry.producer)) {
-                entry.stopped(consumer);
-            }
+            consumer.consumer.stopProducer(entry.producer); // false when that consumer's own stop is on its way
+            entry.stopped(consumer);
         }
         else if (entry.state() != ProducerState.STOPPED) {
             entry.producer.stopProducing();
@@ -300,20 +299,14 @@ public final class ProducerRegistry {
     }
 
     /**
-     * The followed consumer that {@code producer} is registered with, announced or not yet: a stop must go through
-     * that consumer's loop, queued behind the registration, or the loop could call the producer after its stop.
+     * The followed consumer that {@code producer} is registered with, announced or not yet, or that owes it a stop
+     * already: a stop must go through that consumer's loop, queued behind the registration, or the loop could call the
+     * producer after its stop (or stop it a second time).
      */
     private @Nullable ConsumerEntry claimingConsumer(Producer producer) {
-        for (Object other : this.byName.values()) {
-            if (other instanceof ConsumerEntry candidate && candidate.consumer.producer() == producer) {
+        for (ConsumerEntry candidate : this.consumersByObject.values()) { // every followed consumer, grouped or not
+            if (candidate.consumer.isProducerOrStopping(producer)) {
                 return candidate;
-            }
-        }
-        for (Group group : this.groups.values()) { // members of a group are not all in the name index
-            for (ConsumerEntry candidate : group.consumers()) {
-                if (candidate.consumer.producer() == producer) {
-                    return candidate;
-                }
             }
         }
         return null;
