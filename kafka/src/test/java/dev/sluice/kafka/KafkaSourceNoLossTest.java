@@ -68,6 +68,8 @@ class KafkaSourceNoLossTest {
         // the crash: the container goes without draining, and the buffer is thrown away
         first.container().stop();
         first.consumer().abortConnection();
+        // the abort's discard runs on the consumer's loop, which another thread may own at this moment
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.consumer().whenClosed().isDone());
         long bufferedAtCrash = first.consumer().droppedUnits();
         long committedAtCrash = KafkaTestSupport.committedTotal("no-loss-group");
 

@@ -141,6 +141,12 @@ public final class PullToPush implements PushProducer {
     }
 
     private static PullToPush start(PullToPush adapter, Consumer<?> consumer) {
+        if (consumer instanceof ConsumerSupport<?> support && support.producer() != null) {
+            // refused before the stream starts: a started stream could be pulled by a cooperator tick before the
+            // registration below is refused (a registration racing another one on another thread still can)
+            throw new IllegalStateException("Cannot register " + adapter + " with consumer " + consumer
+                    + ", because producer " + support.producer() + " was never unregistered");
+        }
         adapter.startStreaming();
         adapter.pauseProducing(); // hold until registered
         StopOnUnregister listener = null;
