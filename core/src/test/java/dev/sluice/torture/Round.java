@@ -344,11 +344,13 @@ final class Round {
         }
         MAX_OVERSHOOT_HONOURING_FALSE.accumulateAndGet(depth - high, Math::max);
         long writers = this.scenario.writers() + (this.scenario.pushBurst() > 0 ? 1 : 0);
-        long allowed = high + (2 * writers + 2) * Tagged.MAX_SIZE + (licence - this.licensedAtLow.get());
+        // another writer may have seen the buffer low with a newer licence since this one read it: never below 0
+        long sinceLow = Math.max(0, licence - this.licensedAtLow.get());
+        long allowed = high + (2 * writers + 2) * Tagged.MAX_SIZE + sinceLow;
         if (depth > allowed) {
             this.checks.report("memory bound when write's answer is honoured (DESIGN §4.5)", () -> "buffered " + depth
                     + " > " + allowed + " = high " + high + " + 2 items of " + Tagged.MAX_SIZE + " per writing thread ("
-                    + writers + ") + a pull chunk + " + (licence - this.licensedAtLow.get())
+                    + writers + ") + a pull chunk + " + sinceLow
                     + " licensed by registrations since the buffer was last at or below the mark; " + state());
         }
     }
