@@ -122,8 +122,12 @@ class BooleanWriteContractTest {
         stream.finish();
         reader.get(10, TimeUnit.SECONDS);
 
+        // these writers count resumes: one that read the count just before a resume of an earlier pause arrived takes
+        // that resume for the answer to its own false, and writes once more (v3 answers every false with a pause and a
+        // resume, so such resumes are more frequent): two chunks per writer, as the torture's bound allows.
+        // FlowControlledProducer tells the two apart and keeps one (its own tests)
         assertThat(peak).as("peak buffered bytes in a ProducerStream, high %d, 3 writers of %d-byte chunks", high,
-                CHUNK).isLessThanOrEqualTo(high + 3L * CHUNK);
+                CHUNK).isLessThanOrEqualTo(high + 2 * 3L * CHUNK);
     }
 
     /** Something to write into that answers whether it takes more. */
