@@ -1,8 +1,10 @@
 package dev.sluice.torture;
 
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Producer;
@@ -21,16 +23,19 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The scenario that {@link PromiseLincheckTest} and {@link RegistryStopLincheckTest} model-check (Lincheck): the v3
- * promise — "a {@code write} that returned {@code false} is followed by {@code resumeProducing} or
- * {@code stopProducing}" (DESIGN §4.3) — with the inline drain, over the operations that race the owner loop: here
- * writes by a producer that honours {@code false}, registrations of push and pull producers, unregistrations,
- * {@code connectionLost} and {@code drain}; the subclasses add stops, and keyed holds and releases.
+ * The scenario that {@link PromiseLincheckTest}, {@link RegistryStopLincheckTest} and
+ * {@link PromiseOnExecutorLincheckTest} model-check (Lincheck): the v3 promise — "a {@code write} that returned
+ * {@code false} is followed by {@code resumeProducing} or {@code stopProducing}" (DESIGN §4.3) — over the operations
+ * that race the owner loop: here writes by a producer that honours {@code false}, registrations of push and pull
+ * producers, unregistrations, {@code connectionLost} and {@code drain}; the subclasses add stops, keyed holds and
+ * releases, and a drain executor's thread. The drain is inline, or on an executor Lincheck can see (its tasks are
+ * queued and run by an operation, and by the checks before they look).
  *
  * <p>Checked at every call to a producer ({@link Referee#enter}): no two callbacks of the loop overlap and none nests
  * in another; no two calls to one producer overlap (a registry stop made outside the loop included); a listener
  * event right before each callback of the loop, {@code registered} before any, none after {@code unregistered};
- * pause and resume alternate, a pull producer is never paused, nothing after a stop; and the keyed-hold rule, no
+ * pause and resume alternate, a pull producer is never paused, nothing after a stop; with a drain executor, no
+ * callback and no listener event on any thread but the executor's (DESIGN §4.6); and the keyed-hold rule, no
  * resume while a hold is in force, by the loop's own view ({@code isProducerHeld()}) and by this test's: a hold whose
  * call returned before the operation of the thread delivering the resume began (so the loop had applied it before
  * this thread took the loop), where every release of that key begun so far returned before the hold's call began (so
@@ -58,9 +63,23 @@ public abstract class PromiseScenario {
 
     static final int PULL_CHUNKS = 2;
 
-    final Referee referee = new Referee("lincheck-promise");
+    final Referee referee;
 
-    final BufferedConsumer<Object> consumer = this.referee.consumer;
+    final BufferedConsumer<Object> consumer;
+
+    /** A scenario with the inline drain. */
+    PromiseScenario() {
+        this(false);
+    }
+
+    /**
+     * A scenario with the inline drain, or with a drain executor that Lincheck can see: it queues the loop's task, and
+     * {@link #runTasks()} runs what is queued, as the executor's thread (a subclass's operation, and before the checks).
+     */
+    PromiseScenario(boolean onExecutor) {
+        this.referee = new Referee("lincheck-promise", onExecutor);
+        this.consumer = this.referee.consumer;
+    }
 
     /** The producer registered last: the one a stop aims at, so that the stop races its announcement. */
     volatile @Nullable Scripted newest;
@@ -90,6 +109,29 @@ public abstract class PromiseScenario {
     void finish() {
         this.referee.credit(Integer.MAX_VALUE / 2);
         this.consumer.drain();
+        runTasks();
+    }
+
+    /** Runs the drain executor's queued tasks on this thread, as the executor's thread would. */
+    final void runTasks() {
+        while (runTask(this.referee.nextTask())) {
+            // until none is queued
+        }
+    }
+
+    /** Runs {@code task}, if any, as the drain executor's thread; whether there was one. */
+    final boolean runTask(@Nullable Runnable task) {
+        if (task != null) {
+            this.referee.inTask(true);
+            try {
+                task.run();
+            }
+            finally {
+                this.referee.inTask(false);
+            }
+            return true;
+        }
+        return false;
     }
 
     /** A write by the registered push producer, unless it waits for the answer to a {@code false}. */
@@ -139,6 +181,7 @@ public abstract class PromiseScenario {
 
     @Validate
     public void invariants() {
+        runTasks(); // quiet: the threads are done, and the executor has run what they gave it
         this.referee.failOnViolations("during the run");
         checkQuiet("once the threads are quiet");
         this.referee.begin();
@@ -326,14 +369,25 @@ public abstract class PromiseScenario {
         /** The last listener event on each thread: the call it announces, and to whom. */
         private static final ThreadLocal<Object[]> ANNOUNCED = ThreadLocal.withInitial(() -> new Object[2]);
 
+        /** Whether the calling thread is running a task of the drain executor. */
+        private static final ThreadLocal<boolean[]> IN_TASK = ThreadLocal.withInitial(() -> new boolean[1]);
+
         private final Violations violations = new Violations();
 
-        Referee(String name) {
-            this.consumer = BufferedConsumer.builder(this::offer)
+        private final boolean onExecutor;
+
+        private final Queue<Runnable> tasks = new ArrayDeque<>();
+
+        Referee(String name, boolean onExecutor) {
+            this.onExecutor = onExecutor;
+            BufferedConsumer.Builder<Object> builder = BufferedConsumer.builder(this::offer)
                 .name(name)
                 .weigher(Weigher.items())
-                .waterMarks(new WaterMarks(1, 0))
-                .build();
+                .waterMarks(new WaterMarks(1, 0));
+            if (onExecutor) {
+                builder.drainOn(this::execute);
+            }
+            this.consumer = builder.build();
             this.consumer.addProducerListener(this);
         }
 
@@ -366,6 +420,28 @@ public abstract class PromiseScenario {
 
         synchronized void credit(int more) {
             this.credit += more;
+        }
+
+        // ---- the drain executor
+
+        private synchronized void execute(Runnable task) {
+            this.tasks.add(task);
+        }
+
+        synchronized @Nullable Runnable nextTask() {
+            return this.tasks.poll();
+        }
+
+        synchronized void inTask(boolean running) {
+            IN_TASK.get()[0] = running;
+        }
+
+        /** Nesting with a drain executor (DESIGN §4.6): callbacks and listener events run on its thread only. */
+        private void checkOnExecutor(String what) {
+            if (this.onExecutor && !IN_TASK.get()[0]) {
+                report("with a drain executor, no callback or listener event on another thread (DESIGN §4.6)",
+                        what + " on " + Thread.currentThread().getName() + ", outside the executor's task");
+            }
         }
 
         // ---- the operations
@@ -420,6 +496,7 @@ public abstract class PromiseScenario {
 
         @Override
         public synchronized void registered(Producer producer, boolean streaming) {
+            checkOnExecutor("registered(" + producer + ")");
             if (producer instanceof Scripted scripted) {
                 scripted.announced = true;
             }
@@ -427,6 +504,7 @@ public abstract class PromiseScenario {
 
         @Override
         public synchronized void unregistered(Producer producer) {
+            checkOnExecutor("unregistered(" + producer + ")");
             if (producer instanceof Scripted scripted) {
                 scripted.retired = true;
             }
@@ -447,7 +525,8 @@ public abstract class PromiseScenario {
             announce(Call.STOP, producer);
         }
 
-        private static void announce(Call call, Producer producer) {
+        private synchronized void announce(Call call, Producer producer) {
+            checkOnExecutor("the " + call + " event for " + producer);
             Object[] announced = ANNOUNCED.get();
             announced[0] = call;
             announced[1] = producer;
@@ -466,6 +545,7 @@ public abstract class PromiseScenario {
             announced[0] = null;
             announced[1] = null;
             if (fromLoop) {
+                checkOnExecutor(call + " to " + producer);
                 if (this.loopCalling != null) {
                     report("no two callbacks of the loop overlap (DESIGN §4.2)", call + " to " + producer + " while "
                             + this.loopCalling + ((this.loopThread == me) ? " is called on the same thread (nested)"
