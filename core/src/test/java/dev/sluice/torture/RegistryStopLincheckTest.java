@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * consumer, and that no call to it overlaps another.
  *
  * <p>{@link #modelCheck()} explores random scenarios and the race the issue names (a registry stop racing the
- * announcement of a registration, while a write makes a pause due). The other tests are the scenarios in which
+ * announcement of a registration, while a write makes a pause due); on 9d79c31 it fails at once, with one of the
+ * scenarios below or another of the same kind (an operator's stop racing {@code connectionLost}, whose
+ * {@code stopProducer()} has withdrawn the claim and queued the stop). The other tests are the scenarios in which
  * Lincheck found a producer stopped twice on 9d79c31, each explored on its own so that each shows; see their javadoc.
  * They share one cause: {@code stop} decides between "through the consumer" and "directly" from the consumer's claim
  * and the entry's attachment and fate, and none of these shows a stop (or unregistration) that a consumer has taken
@@ -53,7 +55,7 @@ public final class RegistryStopLincheckTest extends PromiseScenario {
 
     @Test
     void modelCheck() {
-        options(iterations(2), 100, List.of(
+        options(iterations(3), 100, List.of(
                 // defect 7: a registry stop racing a registration's announcement, while a write makes a pause due
                 scenario(List.of(op("unregister"), op("write", 0), op("write", 0)),
                         List.of(List.of(op("registerPush")), List.of(op("stop")),
@@ -107,7 +109,7 @@ public final class RegistryStopLincheckTest extends PromiseScenario {
     }
 
     private void only(ExecutionScenario scenario) {
-        options(0, 200, List.of(scenario)).check(getClass());
+        options(0, 100, List.of(scenario)).check(getClass());
     }
 
     private static Actor op(String operation, Object... arguments) {
