@@ -455,15 +455,17 @@ public final class ProducerRegistry {
     }
 
     /**
-     * Joins the group called {@code group}, making it if needed: a member count is taken at once so that the group
-     * cannot vanish before the entry is added.
+     * Joins the group called {@code group}, making it if needed: a member count is taken in the same step (inside
+     * the map's {@code compute}), so that the group cannot vanish before the entry is added.
      */
     private Group join(String group, boolean single, String name, String what) {
         AtomicBoolean made = new AtomicBoolean();
         Group joined = this.groups.compute(group, (key, existing) -> {
             if (existing == null) {
                 made.set(true);
-                return new Group(key, single);
+                Group fresh = new Group(key, single);
+                fresh.pending++;
+                return fresh;
             }
             if (single || existing.isSingle()) {
                 Object holder = this.byName.get(group);
@@ -477,7 +479,6 @@ public final class ProducerRegistry {
             return existing;
         });
         if (made.get()) {
-            joined.pending++;
             publishMembership(new RegistryEvent.GroupAdded(group));
         }
         return joined;
@@ -485,24 +486,38 @@ public final class ProducerRegistry {
 
     private void addMember(Group group, ProducerEntry entry) {
         this.groups.compute(group.name(), (key, existing) -> {
+            checkListed(group, existing);
             group.add(entry);
             group.pending--;
-            return group;
+            return existing;
         });
     }
 
     private void addMember(Group group, ConsumerEntry entry) {
         this.groups.compute(group.name(), (key, existing) -> {
+            checkListed(group, existing);
             try {
                 group.add(entry);
             }
             finally {
                 group.pending--;
             }
-            return group;
+            return existing;
         });
     }
 
+    /** A joined group holds a pending count until its entry is added, so it is still the one listed. */
+    private static void checkListed(Group group, @Nullable Group listed) {
+        if (listed != group) {
+            throw new IllegalStateException("Group '" + group.name() + "' left the registry while an entry joined it");
+        }
+    }
+
+    /**
+     * Takes {@code entry} out of its group, and the group out of the registry when it was the last one in and no
+     * entry is joining. Only the listed group object is ever removed: a group made later under the same name is
+     * another group.
+     */
     private void leave(Group group, Object entry) {
         AtomicBoolean gone = new AtomicBoolean();
         this.groups.compute(group.name(), (key, existing) -> {
@@ -512,7 +527,7 @@ public final class ProducerRegistry {
             else {
                 group.retire((ConsumerEntry) entry);
             }
-            if (group.isEmpty() && group.pending == 0) {
+            if (existing == group && group.isEmpty() && group.pending == 0) {
                 gone.set(true);
                 return null;
             }
