@@ -41,26 +41,33 @@ public class SluiceKafkaProperties implements Validator {
         if (!(target instanceof Listener listener)) {
             return;
         }
+        String path = errors.getObjectName();
+        String key = "sluice.kafka.listeners." + path.substring(path.lastIndexOf('.') + 1);
         if (listener.getTopics().isEmpty()) {
-            errors.rejectValue("topics", "sluice.required", "is required: name the topics the listener reads");
+            SluiceProperties.reject(errors, "topics", "sluice.required", "is required: name the topics the listener reads",
+                    "Set " + key + ".topics to the topics to read (comma-separated), or remove the listener.");
         }
         else if (listener.getTopics().stream().anyMatch(topic -> topic == null || topic.isBlank())) {
-            errors.rejectValue("topics", "sluice.blank", "must not contain a blank topic name");
+            SluiceProperties.reject(errors, "topics", "sluice.blank", "must not contain a blank topic name",
+                    "Remove the empty entry from " + key + ".topics.");
         }
         if (listener.getConcurrency() < 1) {
-            errors.rejectValue("concurrency", "sluice.notPositive", "must be at least 1");
+            SluiceProperties.reject(errors, "concurrency", "sluice.notPositive", "must be at least 1",
+                    "Set " + key + ".concurrency to 1 or more (at most the topics' partitions do work).");
         }
         if (listener.getPollBatch() != null && listener.getPollBatch() < 1) {
-            errors.rejectValue("pollBatch", "sluice.notPositive", "must be at least 1 (max.poll.records)");
+            SluiceProperties.reject(errors, "pollBatch", "sluice.notPositive", "must be at least 1 (max.poll.records)",
+                    "Set " + key + ".poll-batch to 1 or more, or remove it for spring.kafka.consumer.max-poll-records.");
         }
-        deserializer(errors, "keyDeserializer", listener.getKeyDeserializer());
-        deserializer(errors, "valueDeserializer", listener.getValueDeserializer());
+        deserializer(errors, "keyDeserializer", listener.getKeyDeserializer(), key + ".key-deserializer");
+        deserializer(errors, "valueDeserializer", listener.getValueDeserializer(), key + ".value-deserializer");
     }
 
-    private static void deserializer(Errors errors, String field, @Nullable Class<?> type) {
+    private static void deserializer(Errors errors, String field, @Nullable Class<?> type, String key) {
         if (type != null && !Deserializer.class.isAssignableFrom(type)) {
-            errors.rejectValue(field, "sluice.notDeserializer",
-                    "must be a Kafka Deserializer, such as org.apache.kafka.common.serialization.StringDeserializer");
+            SluiceProperties.reject(errors, field, "sluice.notDeserializer",
+                    "must be a Kafka Deserializer, such as org.apache.kafka.common.serialization.StringDeserializer",
+                    "Set " + key + " to a class that implements org.apache.kafka.common.serialization.Deserializer.");
         }
     }
 

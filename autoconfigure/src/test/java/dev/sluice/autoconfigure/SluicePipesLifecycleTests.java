@@ -166,7 +166,7 @@ class SluicePipesLifecycleTests {
             .withBean("feed", StrictPushProducer.class, StrictPushProducer::new)
             .run(context -> {
                 assertThat(context).hasFailed();
-                assertThat(new SluiceFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+                assertThat(new SluiceFailureAnalyzer(context.getEnvironment()).analyze(context.getStartupFailure()).getDescription())
                     .contains("Bean 'feed' cannot join the producer registry")
                     .contains("the name is already taken by producer");
             });
