@@ -22,8 +22,11 @@ import org.springframework.validation.Validator;
  * A consumer takes the pair of its unit; setting the other pair for it is an error.
  *
  * <p>The properties validate themselves when they are bound (this class is a {@link Validator}, which Spring Boot
- * applies to a {@code @ConfigurationProperties} bean): a bad value fails start-up with Spring Boot's own report, which
- * names the property, its value and where it came from (file and line).
+ * applies to a {@code @ConfigurationProperties} bean): a bad value fails start-up with a report that names the property
+ * and its value as written, where it came from (file and line), why it is refused and what to change. Sizes are
+ * bounded: a high-water mark by {@code 1GB}, {@code sluice.file.chunk-size} by {@code 4MB} and by the shared
+ * high-water mark. Keys that are not Sluice properties fail start-up before this class is bound, unless
+ * {@code sluice.validation.fail-on-unknown-keys} is {@code false}.
  */
 @ConfigurationProperties("sluice")
 public class SluiceProperties implements Validator, ConsumerMarks {

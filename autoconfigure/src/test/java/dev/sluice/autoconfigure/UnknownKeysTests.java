@@ -1,7 +1,10 @@
 package dev.sluice.autoconfigure;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Weigher;
@@ -13,11 +16,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -191,9 +200,9 @@ class UnknownKeysTests {
 
     @Test
     void environmentVariablesAreNotChecked() {
-        org.springframework.core.env.StandardEnvironment environment = environment("sluice: {}\n");
-        environment.getPropertySources().addFirst(new org.springframework.core.env.SystemEnvironmentPropertySource(
-                "systemEnvironment", java.util.Map.of("SLUICE_BUFER_HIGHWATERMARK", "1KB")));
+        StandardEnvironment environment = environment("sluice: {}\n");
+        environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+                "systemEnvironment", Map.<String, Object>of("SLUICE_BUFER_HIGHWATERMARK", "1KB")));
         assertThat(new UnknownKeysCheck(environment).find(getClass().getClassLoader())).isEmpty();
     }
 
@@ -218,21 +227,21 @@ class UnknownKeysTests {
     }
 
     /** An environment with {@code yaml} as its only property source, as Spring Boot loads it. */
-    private static org.springframework.core.env.StandardEnvironment environment(String yaml) {
-        org.springframework.core.env.StandardEnvironment environment = new org.springframework.core.env.StandardEnvironment();
+    private static StandardEnvironment environment(String yaml) {
+        StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().remove("systemEnvironment");
         environment.getPropertySources().remove("systemProperties");
         try {
-            for (org.springframework.core.env.PropertySource<?> source : new org.springframework.boot.env.YamlPropertySourceLoader()
-                .load("application.yml", new org.springframework.core.io.ByteArrayResource(yaml.getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8)))) {
+            for (PropertySource<?> source : new YamlPropertySourceLoader()
+                .load("application.yml", new ByteArrayResource(yaml.getBytes(
+                        StandardCharsets.UTF_8)))) {
                 environment.getPropertySources().addLast(source);
             }
         }
-        catch (java.io.IOException ex) {
+        catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
-        org.springframework.boot.context.properties.source.ConfigurationPropertySources.attach(environment);
+        ConfigurationPropertySources.attach(environment);
         return environment;
     }
 
