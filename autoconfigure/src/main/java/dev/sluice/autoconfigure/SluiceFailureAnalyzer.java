@@ -108,7 +108,8 @@ final class SluiceFailureAnalyzer implements FailureAnalyzer, Ordered {
                 if (origin == null) {
                     origin = siblingOrigin(errors, key);
                 }
-                appendProperty(description, key, value, origin, field.getDefaultMessage());
+                appendProperty(description, (bound != null) ? UnknownKeysCheck.typedKey(bound) : key, value, origin,
+                        field.getDefaultMessage());
                 actions.add((action != null) ? action : "Correct the value of " + key + ".");
             }
             else {

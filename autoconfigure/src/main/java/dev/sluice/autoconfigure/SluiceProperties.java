@@ -154,7 +154,7 @@ public class SluiceProperties implements Validator, ConsumerMarks {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == SluiceProperties.class || type == Buffer.class || type == ConsumerBuffer.class
+        return type == SluiceProperties.class || type == Buffer.class
                 || type == Cooperator.class || type == File.class || type == Metrics.class || type == Health.class
                 || type == Shutdown.class;
     }
@@ -162,8 +162,8 @@ public class SluiceProperties implements Validator, ConsumerMarks {
     /**
      * Checks what was bound. Spring Boot calls this for every object it binds under {@code sluice}, with the errors of
      * that object, so each error is reported against the property path and origin (file and line) of its value.
-     * Checks that span objects (a consumer's low mark against the shared high mark, the chunk size against the shared
-     * high mark, a pipe's two bean names) run once for the whole. Each error carries, as its only argument, the action
+     * Checks of map entries (a consumer's marks, also against the shared high mark; a pipe's two bean names) and of the
+     * chunk size against the shared high mark run once for the whole, so that they name the entry as written. Each error carries, as its only argument, the action
      * that Sluice's failure report prints: what to change.
      */
     @Override
@@ -175,10 +175,7 @@ public class SluiceProperties implements Validator, ConsumerMarks {
                     "sluice.buffer.high-water-mark", "sluice.buffer.low-water-mark");
             lowMark(errors, "lowWaterItems", buffer.getLowWaterItems(), buffer.getHighWaterItems(),
                     "sluice.buffer.high-water-items", "sluice.buffer.low-water-items");
-            notNegativeLows(errors, buffer.getLowWaterMark(), buffer.getLowWaterItems());
-        }
-        else if (target instanceof ConsumerBuffer own) {
-            validateOwnMarks(own, errors);
+            notNegativeLows(errors, "", buffer.getLowWaterMark(), buffer.getLowWaterItems());
         }
         else if (target instanceof File file) {
             DataSize chunk = file.getChunkSize();
@@ -215,9 +212,12 @@ public class SluiceProperties implements Validator, ConsumerMarks {
         }
     }
 
-    private static void validateOwnMarks(ConsumerBuffer own, Errors errors) {
+    /** The settings of consumer {@code name}, checked as fields {@code consumers[name].*} of the whole. */
+    private static void validateOwnMarks(String name, ConsumerBuffer own, Errors errors) {
+        String field = "consumers[" + name + "].";
         if (own.setsBytes() && own.setsItems()) {
-            reject(errors, (own.getHighWaterItems() != null) ? "highWaterItems" : "lowWaterItems", "sluice.units",
+            reject(errors, field + ((own.getHighWaterItems() != null) ? "highWaterItems" : "lowWaterItems"),
+                    "sluice.units",
                     "cannot be set together with high-water-mark or low-water-mark: a consumer weighs either bytes "
                             + "(sizes such as 64KB) or items (counts)",
                     "Keep the pair that matches the consumer's weigher: high-water-mark / low-water-mark for "
@@ -225,34 +225,29 @@ public class SluiceProperties implements Validator, ConsumerMarks {
                             + "other pair.");
             return;
         }
-        String key = "sluice.consumers." + consumerName(errors);
+        String key = "sluice.consumers." + name;
         if (own.getHighWaterMark() != null) {
-            highMark(errors, "highWaterMark", own.getHighWaterMark(), key + ".high-water-mark");
-            lowMark(errors, "lowWaterMark", size(own.getLowWaterMark()), own.getHighWaterMark().toBytes(),
+            highMark(errors, field + "highWaterMark", own.getHighWaterMark(), key + ".high-water-mark");
+            lowMark(errors, field + "lowWaterMark", size(own.getLowWaterMark()), own.getHighWaterMark().toBytes(),
                     key + ".high-water-mark", key + ".low-water-mark");
         }
         if (own.getHighWaterItems() != null) {
-            positive(errors, "highWaterItems", own.getHighWaterItems(), key + ".high-water-items", "1000");
-            lowMark(errors, "lowWaterItems", own.getLowWaterItems(), own.getHighWaterItems(),
+            positive(errors, field + "highWaterItems", own.getHighWaterItems(), key + ".high-water-items", "1000");
+            lowMark(errors, field + "lowWaterItems", own.getLowWaterItems(), own.getHighWaterItems(),
                     key + ".high-water-items", key + ".low-water-items");
         }
-        notNegativeLows(errors, own.getLowWaterMark(), own.getLowWaterItems());
+        notNegativeLows(errors, field, own.getLowWaterMark(), own.getLowWaterItems());
     }
 
-    /** The consumer name of the object being checked: the last element of {@code sluice.consumers.<name>}. */
-    private static String consumerName(Errors errors) {
-        String path = errors.getObjectName();
-        return path.substring(path.lastIndexOf('.') + 1);
-    }
-
-    private static void notNegativeLows(Errors errors, @Nullable DataSize lowWaterMark, @Nullable Long lowWaterItems) {
+    private static void notNegativeLows(Errors errors, String field, @Nullable DataSize lowWaterMark,
+            @Nullable Long lowWaterItems) {
         if (lowWaterMark != null && lowWaterMark.isNegative()) {
-            reject(errors, "lowWaterMark", "sluice.negative", "must not be negative",
+            reject(errors, field + "lowWaterMark", "sluice.negative", "must not be negative",
                     "Set the low-water mark to a size of 0 or more (0 resumes the producer only once the buffer is "
                             + "empty), or remove it for half the high-water mark.");
         }
         if (lowWaterItems != null && lowWaterItems < 0) {
-            reject(errors, "lowWaterItems", "sluice.negative", "must not be negative",
+            reject(errors, field + "lowWaterItems", "sluice.negative", "must not be negative",
                     "Set the low-water count to 0 or more, or remove it for half the high-water count.");
         }
     }
@@ -263,6 +258,10 @@ public class SluiceProperties implements Validator, ConsumerMarks {
      */
     private void validateAgainstSharedMarks(Errors errors) {
         this.consumers.forEach((name, own) -> {
+            validateOwnMarks(name, own, errors);
+            if (own.setsBytes() && own.setsItems()) {
+                return;
+            }
             String field = "consumers[" + name + "].";
             String key = "sluice.consumers." + name;
             if (own.getHighWaterMark() == null) {

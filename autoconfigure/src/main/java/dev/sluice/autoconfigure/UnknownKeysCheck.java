@@ -155,7 +155,7 @@ final class UnknownKeysCheck implements BeanFactoryPostProcessor {
     }
 
     /** The key as the user wrote it (case and brackets kept), found in the property source it came from. */
-    private static String typedKey(ConfigurationProperty property) {
+    static String typedKey(ConfigurationProperty property) {
         ConfigurationPropertySource source = property.getSource();
         Object underlying = (source != null) ? source.getUnderlyingSource() : null;
         if (underlying instanceof EnumerablePropertySource<?> names) {

@@ -75,6 +75,7 @@ class StartupFailureTests {
     @CsvSource(delimiter = '|', textBlock = """
             buffer.high-water-mark: 0       | sluice.buffer.high-water-mark    | must be positive                     | Set sluice.buffer.high-water-mark to a value above 0
             buffer.high-water-mark: 2GB     | sluice.buffer.high-water-mark    | must be at most 1GB: a buffer that large is a heap | Set sluice.buffer.high-water-mark to 1GB or less
+            consumers.bigUploads.high-water-mark: 0 | sluice.consumers.bigUploads.high-water-mark | must be positive | Set sluice.consumers.bigUploads.high-water-mark to a value above 0
             buffer.high-water-items: 0      | sluice.buffer.high-water-items   | must be positive                     | Set sluice.buffer.high-water-items to a value above 0
             buffer.low-water-mark: -1B      | sluice.buffer.low-water-mark     | must not be negative                 | Set the low-water mark to a size of 0 or more
             buffer.low-water-mark: 128KB    | sluice.buffer.low-water-mark     | must not be above the high-water mark (sluice.buffer.high-water-mark = 64KB) | Set sluice.buffer.low-water-mark to 64KB or less
