@@ -224,11 +224,11 @@ public abstract class PromiseScenario {
     }
 
     /**
-     * The random scenarios a test explores: system property {@code sluice.lincheck.iterations} (30 in {@code verify},
+     * The random scenarios a test explores: system property {@code sluice.lincheck.iterations} (10 in {@code verify},
      * 300 under {@code -Ptorture}) divided by {@code share}, at least one.
      */
     static int iterations(int share) {
-        return Math.max(1, Integer.getInteger("sluice.lincheck.iterations", 30) / share);
+        return Math.max(1, Integer.getInteger("sluice.lincheck.iterations", 10) / share);
     }
 
     /**
