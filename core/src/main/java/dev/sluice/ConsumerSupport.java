@@ -304,7 +304,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     public final void holdProducer() {
         ask(ANONYMOUS, true);
-        enqueue(new Operation(OperationKind.HOLD, ANONYMOUS));
+        this.loop.signal();
     }
 
     /**
@@ -316,7 +316,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         if (!ask(ANONYMOUS, false)) {
             throw new IllegalStateException("Consumer '" + this.name + "' has no producer hold to release");
         }
-        enqueue(new Operation(OperationKind.RELEASE, ANONYMOUS));
+        this.loop.signal();
     }
 
     /**
@@ -328,7 +328,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     public final void hold(Object key) {
         ask(Objects.requireNonNull(key, "key"), true);
-        enqueue(new Operation(OperationKind.HOLD, key));
+        this.loop.signal();
     }
 
     /**
@@ -338,12 +338,15 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     public final void release(Object key) {
         ask(Objects.requireNonNull(key, "key"), false);
-        enqueue(new Operation(OperationKind.RELEASE, key));
+        this.loop.signal();
     }
 
     /**
-     * Records a hold asked for or released, atomically per key; returns whether anything changed (a keyed hold is
-     * placed once, released once; anonymous holds count).
+     * Records a hold asked for or released and queues it for the loop, both in one step per key (inside the map's
+     * {@code compute}), so that the loop applies a key's changes in the order they were asked and its view ends where
+     * the asked one does; a call that changes nothing (a keyed hold already in place, a release of none) queues
+     * nothing. Returns whether anything changed (a keyed hold is placed once, released once; anonymous holds count).
+     * The caller signals the loop.
      */
     private boolean ask(Object key, boolean hold) {
         boolean[] changed = new boolean[1];
@@ -351,6 +354,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             if (hold) {
                 if (count == null || held == ANONYMOUS) {
                     this.holdsAsked.incrementAndGet();
+                    this.operations.add(new Operation(OperationKind.HOLD, key));
                     changed[0] = true;
                     return (count == null) ? 1 : count + 1;
                 }
@@ -360,6 +364,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 return null;
             }
             this.holdsAsked.decrementAndGet();
+            this.operations.add(new Operation(OperationKind.RELEASE, key));
             changed[0] = true;
             return (count > 1) ? count - 1 : null;
         });

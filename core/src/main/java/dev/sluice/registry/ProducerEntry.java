@@ -26,8 +26,11 @@ final class ProducerEntry {
 
     final Producer producer;
 
-    /** The group consumer that brought this producer into the registry, or null if it was registered by hand. */
-    final @Nullable ConsumerEntry follower;
+    /**
+     * The consumer whose loop removes this entry when the producer leaves it: the group consumer that brought the
+     * producer into the registry, then whichever consumer it moved to; null if it was registered by hand.
+     */
+    volatile @Nullable ConsumerEntry follower;
 
     private volatile Figures figures = Figures.NEW;
 
@@ -71,9 +74,14 @@ final class ProducerEntry {
     boolean attach(ConsumerEntry consumer, boolean streaming) {
         synchronized (this) {
             Figures now = this.figures;
-            if (this.removed || (now.current != null && now.current.consumer == consumer)
+            if (this.removed || consumer.removed || (now.current != null && now.current.consumer == consumer)
                     || consumer.consumer.producer() != this.producer) {
-                return false; // gone, already attached for this registration, or no longer registered there
+                // gone (either side: a consumer that left detached what it saw, and sees nothing after this check),
+                // already attached for this registration, or no longer registered there
+                return false;
+            }
+            if (this.follower != null) {
+                this.follower = consumer; // moved: the consumer it is with now ends its listing when it leaves
             }
             Figures folded = now.folded(ProducerState.PRODUCING);
             this.figures = new Figures(folded.pauses, folded.pausedNanos, folded.units, ProducerState.PRODUCING,

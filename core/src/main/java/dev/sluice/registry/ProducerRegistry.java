@@ -268,8 +268,11 @@ public final class ProducerRegistry {
 
     /**
      * Stops the producer called {@code name} for good: through its consumer ({@link ConsumerSupport#stopProducer()}),
-     * or, when it is registered with no consumer the registry follows, by calling its {@code stopProducing} directly.
-     * Stopping a stopped producer does nothing.
+     * or, when it is registered with no consumer the registry follows, by calling its {@code stopProducing} directly
+     * (what that call throws is logged and counted as the producer's error; the producer is stopped all the same).
+     * Stopping a stopped producer does nothing. The registry cannot see a consumer it does not follow: a producer
+     * registered with one is stopped beside that consumer's loop, which may call it afterwards (a second stop when the
+     * consumer goes); register such consumers too, so that stops go through their loops.
      *
      * @return the producer after the order, or empty if there is none of that name
      */
@@ -292,10 +295,29 @@ public final class ProducerRegistry {
             entry.stopped(consumer);
         }
         else if (entry.state() != ProducerState.STOPPED) {
-            entry.producer.stopProducing();
-            entry.stopped(null);
+            stopDirectly(entry);
         }
         return Optional.of(entry.snapshot());
+    }
+
+    /**
+     * Calls {@code stopProducing} of a producer no followed consumer has: stopped for good whatever it throws, which is
+     * counted as its error and logged (a {@link VirtualMachineError} is rethrown once the entry says stopped).
+     */
+    private static void stopDirectly(ProducerEntry entry) {
+        try {
+            entry.producer.stopProducing();
+        }
+        catch (Throwable failure) {
+            entry.failed();
+            log.error("Producer '{}' ({}) threw from stopProducing on an operator's stop; it is stopped all the same",
+                    entry.name(), entry.producer, failure);
+            if (failure instanceof VirtualMachineError error) {
+                entry.stopped(null);
+                throw error;
+            }
+        }
+        entry.stopped(null);
     }
 
     /**
@@ -312,7 +334,12 @@ public final class ProducerRegistry {
         return null;
     }
 
-    /** Adds a listener for every later event, state changes on the loops included. */
+    /**
+     * Adds a listener for every later event, state changes on the loops included. A listener observes: what it throws
+     * is logged and the other listeners still hear of the event. Membership events are told once the change is
+     * complete; a {@link VirtualMachineError} from a listener is rethrown to the caller of the change (a registration
+     * stands, a removal is done) after every listener has heard.
+     */
     public void addListener(RegistryListener listener) {
         this.listeners.add(Objects.requireNonNull(listener, "listener"));
     }
@@ -371,20 +398,26 @@ public final class ProducerRegistry {
             throw new IllegalStateException("Cannot register producer '" + name + "' (" + producer
                     + "): it is already registered as producer '" + existing.name() + "'");
         }
-        Group joined = join(group, single, name, "producer " + producer);
-        ProducerEntry entry = new ProducerEntry(name, joined, producer, follower);
-        if (!claim(key, entry, joined, single)) {
-            return null;
-        }
-        publishMembership(new RegistryEvent.ProducerAdded(name, group));
-        if (follower == null) {
-            for (Object other : this.byName.values()) {
-                if (other instanceof ConsumerEntry consumer && consumer.consumer.producer() == producer) {
-                    entry.attach(consumer, consumer.consumer.isStreamingProducer());
+        List<RegistryEvent.Membership> news = new ArrayList<>(2);
+        try {
+            Group joined = join(group, single, name, "producer " + producer, news);
+            ProducerEntry entry = new ProducerEntry(name, joined, producer, follower);
+            if (!claim(key, entry, joined, single, news)) {
+                return null;
+            }
+            news.add(new RegistryEvent.ProducerAdded(name, group));
+            if (follower == null) {
+                for (Object other : this.byName.values()) {
+                    if (other instanceof ConsumerEntry consumer && consumer.consumer.producer() == producer) {
+                        entry.attach(consumer, consumer.consumer.isStreamingProducer());
+                    }
                 }
             }
+            return new Registration(this, entry);
         }
-        return new Registration(this, entry);
+        finally {
+            announce(news);
+        }
     }
 
     private @Nullable Registration addConsumer(String group, String name, boolean single, ConsumerSupport<?> consumer) {
@@ -394,31 +427,37 @@ public final class ProducerRegistry {
             throw new IllegalStateException("Cannot register consumer '" + name + "' (" + consumer
                     + "): it is already registered as consumer '" + existing.name() + "'");
         }
-        Group joined = join(group, single, name, "consumer " + consumer);
-        ConsumerEntry entry = new ConsumerEntry(this, name, joined, consumer, !single);
+        List<RegistryEvent.Membership> news = new ArrayList<>(2);
         try {
-            addMember(joined, entry);
-        }
-        catch (IllegalArgumentException ex) {
-            leave(joined, entry);
-            throw ex;
-        }
-        if (!claim(key, entry, joined, single)) {
-            return null;
-        }
-        consumer.addProducerListener(entry);
-        publishMembership(new RegistryEvent.ConsumerAdded(name, group));
-        Producer current = consumer.producer();
-        if (current != null) {
-            ProducerEntry producer = entryOf(current);
-            if (producer == null && !single) {
-                producer = follow(entry, current);
+            Group joined = join(group, single, name, "consumer " + consumer, news);
+            ConsumerEntry entry = new ConsumerEntry(this, name, joined, consumer, !single);
+            try {
+                addMember(joined, entry);
             }
-            if (producer != null) {
-                producer.attach(entry, consumer.isStreamingProducer());
+            catch (IllegalArgumentException ex) {
+                leave(joined, entry, news);
+                throw ex;
             }
+            if (!claim(key, entry, joined, single, news)) {
+                return null;
+            }
+            consumer.addProducerListener(entry);
+            news.add(new RegistryEvent.ConsumerAdded(name, group));
+            Producer current = consumer.producer();
+            if (current != null) {
+                ProducerEntry producer = entryOf(current);
+                if (producer == null && !single) {
+                    producer = follow(entry, current);
+                }
+                if (producer != null) {
+                    producer.attach(entry, consumer.isStreamingProducer());
+                }
+            }
+            return new Registration(this, entry);
         }
-        return new Registration(this, entry);
+        finally {
+            announce(news);
+        }
     }
 
     /**
@@ -428,14 +467,15 @@ public final class ProducerRegistry {
      * @return false when a generated name was taken
      * @throws IllegalStateException when a given name, or the object, is taken
      */
-    private boolean claim(IdentityKey key, Object entry, Group group, boolean single) {
+    private boolean claim(IdentityKey key, Object entry, Group group, boolean single,
+            List<RegistryEvent.Membership> news) {
         if (entry instanceof ProducerEntry producer) {
             addMember(group, producer);
         }
         String name = nameOf(entry);
         Object taken = this.byName.putIfAbsent(name, entry);
         if (taken != null) {
-            leave(group, entry);
+            leave(group, entry, news);
             if (!single) {
                 return false;
             }
@@ -447,7 +487,7 @@ public final class ProducerRegistry {
                 : this.consumersByObject.putIfAbsent(key, (ConsumerEntry) entry);
         if (previous != null) {
             this.byName.remove(name, entry);
-            leave(group, entry);
+            leave(group, entry, news);
             throw new IllegalStateException("Cannot register " + entry + ": it is already registered as "
                     + previous);
         }
@@ -458,7 +498,8 @@ public final class ProducerRegistry {
      * Joins the group called {@code group}, making it if needed: a member count is taken in the same step (inside
      * the map's {@code compute}), so that the group cannot vanish before the entry is added.
      */
-    private Group join(String group, boolean single, String name, String what) {
+    private Group join(String group, boolean single, String name, String what,
+            List<RegistryEvent.Membership> news) {
         AtomicBoolean made = new AtomicBoolean();
         Group joined = this.groups.compute(group, (key, existing) -> {
             if (existing == null) {
@@ -479,7 +520,7 @@ public final class ProducerRegistry {
             return existing;
         });
         if (made.get()) {
-            publishMembership(new RegistryEvent.GroupAdded(group));
+            news.add(new RegistryEvent.GroupAdded(group));
         }
         return joined;
     }
@@ -518,7 +559,7 @@ public final class ProducerRegistry {
      * entry is joining. Only the listed group object is ever removed: a group made later under the same name is
      * another group.
      */
-    private void leave(Group group, Object entry) {
+    private void leave(Group group, Object entry, List<RegistryEvent.Membership> news) {
         AtomicBoolean gone = new AtomicBoolean();
         this.groups.compute(group.name(), (key, existing) -> {
             if (entry instanceof ProducerEntry producer) {
@@ -534,7 +575,7 @@ public final class ProducerRegistry {
             return existing;
         });
         if (gone.get()) {
-            publishMembership(new RegistryEvent.GroupRemoved(group.name()));
+            news.add(new RegistryEvent.GroupRemoved(group.name()));
         }
     }
 
@@ -543,20 +584,26 @@ public final class ProducerRegistry {
         if (!this.byName.remove(name, entry)) {
             return false;
         }
-        if (entry instanceof ProducerEntry producer) {
-            this.producersByObject.remove(new IdentityKey(producer.producer), producer);
-            producer.removed();
-            leave(producer.group(), producer);
-            publishMembership(new RegistryEvent.Removed(name, producer.group().name(), true));
+        List<RegistryEvent.Membership> news = new ArrayList<>(2);
+        try {
+            if (entry instanceof ProducerEntry producer) {
+                this.producersByObject.remove(new IdentityKey(producer.producer), producer);
+                producer.removed();
+                leave(producer.group(), producer, news);
+                news.add(new RegistryEvent.Removed(name, producer.group().name(), true));
+            }
+            else {
+                ConsumerEntry consumer = (ConsumerEntry) entry;
+                consumer.removed = true;
+                this.consumersByObject.remove(new IdentityKey(consumer.consumer), consumer);
+                consumer.consumer.removeProducerListener(consumer);
+                detachProducersOf(consumer);
+                leave(consumer.group(), consumer, news);
+                news.add(new RegistryEvent.Removed(name, consumer.group().name(), false));
+            }
         }
-        else {
-            ConsumerEntry consumer = (ConsumerEntry) entry;
-            consumer.removed = true;
-            this.consumersByObject.remove(new IdentityKey(consumer.consumer), consumer);
-            consumer.consumer.removeProducerListener(consumer);
-            detachProducersOf(consumer);
-            leave(consumer.group(), consumer);
-            publishMembership(new RegistryEvent.Removed(name, consumer.group().name(), false));
+        finally {
+            announce(news);
         }
         return true;
     }
@@ -600,34 +647,48 @@ public final class ProducerRegistry {
     }
 
     void publish(RegistryEvent event) {
-        deliver(this.listeners, event);
+        VirtualMachineError fatal = deliver(this.listeners, event, null);
+        if (fatal != null) {
+            throw fatal;
+        }
     }
 
-    private void publishMembership(RegistryEvent.Membership event) {
-        deliver(this.membershipListeners, event);
-        deliver(this.listeners, event);
+    /**
+     * Tells the listeners of membership changes once the change is complete (a listener that throws, even an
+     * {@link Error}, cannot leave a registration half made): every event to every listener, then the first
+     * {@link VirtualMachineError} any of them threw is rethrown.
+     */
+    private void announce(List<RegistryEvent.Membership> news) {
+        VirtualMachineError fatal = null;
+        for (RegistryEvent.Membership event : news) {
+            fatal = deliver(this.membershipListeners, event, fatal);
+            fatal = deliver(this.listeners, event, fatal);
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
     }
 
     /**
      * Tells every listener, whatever one of them throws: a listener observes, so its failure is logged and the
-     * others still hear of the event; a {@link VirtualMachineError} is rethrown once they all have.
+     * others still hear of the event. Returns the first {@link VirtualMachineError} seen ({@code fatal} if one was
+     * seen before), for the caller to rethrow once everyone has heard.
      */
-    private static void deliver(List<RegistryListener> listeners, RegistryEvent event) {
-        VirtualMachineError fatal = null;
+    private static @Nullable VirtualMachineError deliver(List<RegistryListener> listeners, RegistryEvent event,
+            @Nullable VirtualMachineError fatal) {
+        VirtualMachineError first = fatal;
         for (RegistryListener listener : listeners) {
             try {
                 listener.onEvent(event);
             }
             catch (Throwable ex) {
-                if (ex instanceof VirtualMachineError error && fatal == null) {
-                    fatal = error;
+                if (ex instanceof VirtualMachineError error && first == null) {
+                    first = error;
                 }
                 log.warn("Registry listener {} threw on {}; ignored", listener, event, ex);
             }
         }
-        if (fatal != null) {
-            throw fatal;
-        }
+        return first;
     }
 
     /**
