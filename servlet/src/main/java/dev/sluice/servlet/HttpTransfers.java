@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -36,8 +37,9 @@ import org.jspecify.annotations.Nullable;
  * Spring MVC controllers return the body and the starter's return-value handler calls this.
  *
  * <h2>One transfer</h2>
- * Statuses and headers are decided on the calling thread from the file's attributes; the file is opened only when a
- * body is to be sent (never for HEAD, 304, 412, 416). Then the request goes asynchronous and the method returns: a
+ * Statuses and headers are decided on the calling thread from the file's attributes, once the file has been opened
+ * (an unreadable file is a 403 for every method and condition; the file is read only when a body is to be sent,
+ * never for HEAD, 304, 412, 416). Then the request goes asynchronous and the method returns: a
  * file is read on the shared {@link FileReads} by a push producer that the consumer pauses above its high-water mark
  * ({@code fileWaterMarks} of the transfer's group) and resumes at the low one, in chunk buffers that are reused once
  * the container has copied them; a stream or producer body runs as it
@@ -47,8 +49,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>Complete: the response completes once the container has flushed the last byte.</li>
  *   <li>The client goes away: the producer is stopped and the file closed; one DEBUG line.</li>
- *   <li>The transfer fails (a read fails, the file changes size, a producer fails, or writes another length than
- *       announced): one WARN line naming the cause, and the response is aborted (see {@link ServletOutputConsumer}),
+ *   <li>The transfer fails (a read fails, the file shrinks, a producer fails, or writes another length than
+ *       announced; a file that grows is sent at the length announced): one WARN line naming the cause, and the response is aborted (see {@link ServletOutputConsumer}),
  *       never completed short. A stop through the registry aborts too, with a DEBUG line.</li>
  * </ul>
  */
@@ -172,61 +174,106 @@ public final class HttpTransfers {
             response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return;
         }
+        FileChannel channel = open(file, response);
+        if (channel == null) {
+            return;
+        }
+        boolean handedOver = false;
+        try {
+            handedOver = answerFile(body, file, channel, attributes, group, request, response);
+        }
+        finally {
+            if (!handedOver) {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * Opens the file, for every answer: whether it can be read is known only by trying (permissions, ACLs, and for
+     * root only the open itself tell), and an unreadable file is a 403 for HEAD and conditional requests too. Sends
+     * 403 or 404 and returns null when it cannot be opened.
+     */
+    private static @Nullable FileChannel open(Path file, HttpServletResponse response) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        }
+        catch (AccessDeniedException ex) {
+            log.debug("{} cannot be read: 403 ({})", file, ex.toString());
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+        }
+        catch (NoSuchFileException ex) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND); // deleted since its attributes were read
+        }
+        return null;
+    }
+
+    /** Decides the answer; returns whether a transfer took over {@code channel} (else the caller closes it). */
+    private boolean answerFile(SluiceBody body, Path file, FileChannel channel, BasicFileAttributes attributes,
+            String group, HttpServletRequest request, HttpServletResponse response) throws IOException {
         long size = attributes.size();
         Validators validators = Validators.of(size, attributes.lastModifiedTime());
         response.setHeader("ETag", validators.etag());
         response.setDateHeader("Last-Modified", validators.lastModified());
         response.setHeader("Accept-Ranges", "bytes");
         Validators.Outcome outcome = validators.evaluate(request);
-        ByteRange range = null;
+        RangeRequest range = null;
         if (outcome == Validators.Outcome.PROCEED) {
             RangeRequest asked = rangeAsked(request, validators, size);
             if (asked instanceof RangeRequest.Unsatisfiable) {
                 response.setHeader("Content-Range", "bytes */" + size);
                 response.sendError(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
-                return;
+                return false;
             }
-            range = (asked instanceof ByteRange byteRange) ? byteRange : null;
+            range = (asked instanceof ByteRange || asked instanceof RangeRequest.Several) ? asked : null;
         }
         body.headers().forEach(response::setHeader);
         if (outcome == Validators.Outcome.NOT_MODIFIED) {
             response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
-            return;
+            return false;
         }
         if (outcome == Validators.Outcome.PRECONDITION_FAILED) {
             response.setStatus(HttpServletResponse.SC_PRECONDITION_FAILED);
             response.setContentLength(0);
-            return;
+            return false;
         }
-        response.setContentType(contentType(body, file, request));
-        long from = 0;
-        long to = size;
-        if (range != null) {
+        String contentType = contentType(body, file, request);
+        List<FileRegionProducer.Segment> segments;
+        if (range instanceof RangeRequest.Several several) {
+            String boundary = Multipart.boundary();
             response.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
-            response.setHeader("Content-Range", range.contentRange(size));
-            from = range.first();
-            to = range.last() + 1;
+            response.setContentType("multipart/byteranges; boundary=" + boundary);
+            segments = Multipart.segments(several.ranges(), contentType, size, boundary);
         }
-        response.setContentLengthLong(to - from);
-        if ("HEAD".equals(request.getMethod()) || from == to) {
-            return; // nothing to read: the container sends the headers
-        }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        try {
-            long opened = channel.size();
-            if (opened != size) {
-                throw new FileChangedException(file, size, opened);
+        else {
+            response.setContentType(contentType);
+            long from = 0;
+            long to = size;
+            if (range instanceof ByteRange byteRange) {
+                response.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
+                response.setHeader("Content-Range", byteRange.contentRange(size));
+                from = byteRange.first();
+                to = byteRange.last() + 1;
             }
+            segments = (from == to) ? List.of() : List.of(FileRegionProducer.Segment.region(from, to));
         }
-        catch (IOException ex) {
-            channel.close();
-            throw ex;
+        long length = 0;
+        for (FileRegionProducer.Segment segment : segments) {
+            length += segment.length();
         }
-        long start = from;
-        long end = to;
+        response.setContentLengthLong(length);
+        if ("HEAD".equals(request.getMethod()) || segments.isEmpty()) {
+            return false; // nothing to read: the container sends the headers
+        }
+        long opened = channel.size();
+        if (opened < size) {
+            throw new FileChangedException(file, size, opened); // shrunk since its attributes were read
+        }
         ChunkPool pool = this.chunks;
-        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, consumer -> new FileRegionProducer(file, channel,
-                size, start, end, this.chunkSize, pool, this.fileReads, consumer).start(), channel::close);
+        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool,
+                consumer -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
+                        this.fileReads, consumer).start(), channel::close);
+        return true;
     }
 
     private static @Nullable RangeRequest rangeAsked(HttpServletRequest request, Validators validators, long size) {

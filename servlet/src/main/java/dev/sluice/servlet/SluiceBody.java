@@ -29,10 +29,12 @@ import org.jspecify.annotations.Nullable;
  * {@code Last-Modified} with {@code If-None-Match}/{@code If-Modified-Since} (304) and
  * {@code If-Match}/{@code If-Unmodified-Since} (412); {@code Accept-Ranges: bytes}, a single {@code Range} (206 with
  * {@code Content-Range}; 416 with {@code Content-Range: bytes *}{@code /size} when it starts past the end) and
- * {@code If-Range}; HEAD with the headers of a GET and without opening the file. A {@code Range} of several ranges is
- * ignored and the whole file sent (200), which RFC 9110 allows: multipart/byteranges is not produced. A missing file is
- * 404, an unreadable one 403. The content type is {@link #contentType(String) given}, else the servlet context's
- * mapping of the file name, else {@code application/octet-stream}.
+ * {@code If-Range}; several ranges as a {@code 206 multipart/byteranges} (a part per satisfiable range, in the order
+ * asked; more than 64 ranges, or more bytes than the file has, are ignored and the whole file sent, as RFC 9110
+ * allows); HEAD with the headers of a GET and without reading the file. A missing file is 404, an unreadable one 403
+ * (for HEAD and conditional requests too). The content type is {@link #contentType(String) given}, else the servlet
+ * context's mapping of the file name, else {@code application/octet-stream}. A file that grows while it is sent is
+ * sent at the length announced; one that shrinks fails the transfer, which is aborted, never completed short.
  *
  * <h2>Streams and producers</h2>
  * {@link #stream(ByteStream)} and {@link #producer(BodyProducer)} send what a byte stream or a producer makes, as 200

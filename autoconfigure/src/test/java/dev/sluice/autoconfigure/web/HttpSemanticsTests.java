@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -128,14 +129,69 @@ class HttpSemanticsTests {
             .isNotEqualTo(java.util.Optional.of("application/octet-stream"));
     }
 
-    /** Several ranges (multipart/byteranges is not produced), another unit, or a malformed one: the whole file. */
+    /**
+     * Several ranges are a multipart/byteranges of exactly those bytes, in the order asked, each part with its
+     * Content-Type and Content-Range; ranges past the end are left out.
+     */
+    @Test
+    void severalRangesAreAMultipartOfExactlyThoseBytes() throws Exception {
+        HttpResponse<byte[]> response = get(NAME, "Range", "bytes=0-9, 299990-, 400000-400001, -5, 1000-1000");
+
+        assertThat(response.statusCode()).isEqualTo(206);
+        String type = response.headers().firstValue("Content-Type").orElseThrow();
+        assertThat(type).startsWith("multipart/byteranges; boundary=");
+        String boundary = type.substring(type.indexOf("boundary=") + "boundary=".length());
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        long[][] ranges = { { 0, 9 }, { 299990, 300000 }, { 299996, 300000 }, { 1000, 1000 } };
+        for (int i = 0; i < ranges.length; i++) {
+            String head = ((i == 0) ? "" : "\r\n") + "--" + boundary + "\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Range: bytes " + ranges[i][0] + "-" + ranges[i][1] + "/" + SIZE + "\r\n\r\n";
+            expected.writeBytes(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            expected.writeBytes(Arrays.copyOfRange(content, (int) ranges[i][0], (int) ranges[i][1] + 1));
+        }
+        expected.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(response.body()).isEqualTo(expected.toByteArray());
+        assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(expected.size());
+    }
+
+    /** Several ranges none of which is satisfiable: 416. */
+    @Test
+    void severalRangesPastTheEndAre416() throws Exception {
+        HttpResponse<byte[]> response = get(NAME, "Range", "bytes=300001-300002,400000-");
+        assertThat(response.statusCode()).isEqualTo(416);
+        assertThat(response.headers().firstValue("Content-Range")).hasValue("bytes */" + SIZE);
+    }
+
+    /**
+     * Another unit, a malformed range, more than 64 ranges, or ranges adding up to more than the file: the whole
+     * file.
+     */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = { "bytes=0-9,20-29", "items=0-9", "bytes=9-0", "bytes=abc" })
-    void aRangeThatIsNotOneByteRangeIsIgnored(String range) throws Exception {
+    @MethodSource("ignoredRanges")
+    void aRangeThatIsNotServedIsIgnored(String range) throws Exception {
         HttpResponse<byte[]> response = get(NAME, "Range", range);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(content);
+    }
+
+    static List<String> ignoredRanges() {
+        StringBuilder many = new StringBuilder("bytes=0-0");
+        for (int i = 1; i <= 64; i++) {
+            many.append(',').append(i).append('-').append(i);
+        }
+        return List.of("items=0-9", "bytes=9-0", "bytes=abc", "bytes=0-9,x-1", many.toString(), "bytes=0-,0-");
+    }
+
+    /** A file that cannot be read is a 403 for GET, HEAD and a conditional GET alike, not a 500. */
+    @Test
+    void anUnreadableFileIsForbidden() throws Exception {
+        String name = TransferTestApp.unreadable();
+        assertThat(get(name).statusCode()).isEqualTo(403);
+        assertThat(http.send(request(name).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(403);
+        assertThat(get(name, "If-None-Match", "*").statusCode()).isEqualTo(403);
+        assertThat(get(name, "Range", "bytes=0-0").statusCode()).isEqualTo(403);
     }
 
     @Test
