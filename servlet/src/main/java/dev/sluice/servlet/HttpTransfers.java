@@ -221,8 +221,10 @@ public final class HttpTransfers {
         if (outcome == Validators.Outcome.PROCEED) {
             RangeRequest asked = rangeAsked(request, validators, size);
             if (asked instanceof RangeRequest.Unsatisfiable) {
+                // a status, not sendError: Jetty's error handling drops the Content-Range the client needs
+                response.setStatus(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
                 response.setHeader("Content-Range", "bytes */" + size);
-                response.sendError(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
+                response.setContentLength(0);
                 return false;
             }
             range = (asked instanceof ByteRange || asked instanceof RangeRequest.Several) ? asked : null;

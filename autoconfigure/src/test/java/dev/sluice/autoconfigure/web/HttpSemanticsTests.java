@@ -35,10 +35,20 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What a client sees of a {@code SluiceBody.file(...)} over real HTTP: the bytes, the statuses and the headers of
- * ranges, validators and conditional requests, HEAD; and stream bodies.
+ * ranges, validators and conditional requests, HEAD; and stream bodies. Run on each container by a subclass:
+ * {@link OnTomcat} and {@link OnJetty}.
  */
-@TransferTest
-class HttpSemanticsTests {
+abstract class HttpSemanticsTests {
+
+    /** The suite on Tomcat. */
+    @TransferTest
+    static class OnTomcat extends HttpSemanticsTests {
+    }
+
+    /** The suite on Jetty. */
+    @JettyTransferTest
+    static class OnJetty extends HttpSemanticsTests {
+    }
 
     private static final long SIZE = 300_001;
 
@@ -47,7 +57,7 @@ class HttpSemanticsTests {
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
-    private int port;
+    int port;
 
     @Autowired
     private ProducerRegistry registry;
@@ -286,6 +296,39 @@ class HttpSemanticsTests {
         }
         assertThat(events).isEmpty();
         assertThat(this.registry.producers()).extracting(p -> p.name()).noneMatch(name -> name.startsWith("files#"));
+    }
+
+    /**
+     * Clients with small receive buffers download a file at once, byte for byte: the chunk buffers shared by all
+     * transfers are reused only once the container is done with them (Jetty keeps a written array until
+     * {@code isReady()} is true again).
+     */
+    @Test
+    void concurrentDownloadsThroughSmallSocketBuffersAreByteExact() throws Exception {
+        int clients = 8;
+        TransferTestApp.file("shared.bin", 4 * 1024 * 1024);
+        List<Wire> wires = new ArrayList<>();
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            for (int i = 0; i < clients; i++) {
+                wires.add(Wire.send(this.port, 16 * 1024, "GET", "/files/shared.bin"));
+            }
+            List<java.util.concurrent.Future<Wire.Checked>> reads = new ArrayList<>();
+            for (Wire wire : wires) {
+                reads.add(readers.submit(() -> wire.check(0)));
+            }
+            for (java.util.concurrent.Future<Wire.Checked> read : reads) {
+                Wire.Checked checked = read.get();
+                assertThat(checked.complete()).as(checked.how()).isTrue();
+                assertThat(checked.firstMismatch()).as("the first wrong byte").isEqualTo(-1);
+            }
+        }
+        finally {
+            readers.shutdown();
+            for (Wire wire : wires) {
+                wire.close();
+            }
+        }
     }
 
     @Test

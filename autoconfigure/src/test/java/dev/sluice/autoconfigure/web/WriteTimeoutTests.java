@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
  * the cut is one INFO line that says why and names the setting, not a DEBUG line like a client hanging up.
  */
 @SpringBootTest(classes = TransferTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "server.tomcat.connection-timeout=1s", "sluice.file.chunk-size=16KB" })
+        properties = { "server.tomcat.connection-timeout=1s", TransferTest.CHUNK,
+                "spring.autoconfigure.exclude=" + TransferTest.JETTY })
 class WriteTimeoutTests {
 
     private static final int MIB = 1024 * 1024;
