@@ -15,6 +15,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 import dev.sluice.BufferedConsumer;
@@ -45,6 +47,19 @@ import org.jspecify.annotations.Nullable;
  * the container has copied them; a stream or producer body runs as it
  * writes. Each transfer is in the registry while it runs (see {@link SluiceBody}).
  *
+ * <h2>Zero-copy</h2>
+ * Where the request carries a {@link KernelFileSender} that is {@linkplain KernelFileSender#available() available}
+ * (on Tomcat's NIO connector over plain HTTP/1.1, put there by {@link dev.sluice.servlet.tomcat.SendfileValve}), a
+ * file body of one region (the whole file or a single range) of at least {@value #KERNEL_MIN_BYTES} bytes is handed to
+ * the container's sendfile once the headers are set: no chunk is read into the heap, no thread waits, the request
+ * does not go asynchronous. It is still an instance of its registry group while it runs: its consumer's sent count
+ * follows the kernel's progress (read every {@value KernelFileTransfer#POLL_MILLIS} ms), it leaves the registry when
+ * the kernel has sent the last byte or the connection closed, and an operator's stop closes the connection. The
+ * registry cannot show a buffer (there is none: the socket is the consumer) or a pause (the kernel sends as fast as the
+ * client reads; a hold does not slow it). A file that shrinks makes the container close the connection early: one WARN
+ * line, as below. Under TLS, for several ranges, smaller bodies, or {@code SluiceBody.zeroCopy(false)}, the file takes
+ * the non-blocking path.
+ *
  * <h2>Endings</h2>
  * <ul>
  *   <li>Complete: the response completes once the container has flushed the last byte.</li>
@@ -61,6 +76,12 @@ public final class HttpTransfers {
 
     private static final Log log = Log.of(HttpTransfers.class);
 
+    /**
+     * The smallest body sent by the container's sendfile: below it, the non-blocking path costs less than a poller
+     * registration (Tomcat's {@code DefaultServlet} uses the same 48 KiB).
+     */
+    public static final int KERNEL_MIN_BYTES = 48 * 1024;
+
     /** The spare chunk buffers kept for all file transfers: 4 MiB with 16 KiB chunks. */
     private static final int SPARE_CHUNKS = 256;
 
@@ -75,6 +96,8 @@ public final class HttpTransfers {
     private final int chunkSize;
 
     private final ChunkPool chunks;
+
+    private volatile @Nullable ScheduledExecutorService kernelWatch;
 
     /**
      * Creates the sender, with the same water marks for file and stream bodies.
@@ -271,11 +294,84 @@ public final class HttpTransfers {
         if (opened < size) {
             throw new FileChangedException(file, size, opened); // shrunk since its attributes were read
         }
+        if (segments.size() == 1 && body.zeroCopy() && length >= KERNEL_MIN_BYTES
+                && request.getAttribute(KernelFileSender.ATTRIBUTE) instanceof KernelFileSender kernel
+                && kernel.available()) {
+            sendByKernel(kernel, file, size, segments.get(0), group);
+            return false; // the container opens the file itself
+        }
         ChunkPool pool = this.chunks;
         start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool,
                 consumer -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
                         this.fileReads, consumer).start(), channel::close);
         return true;
+    }
+
+    private void sendByKernel(KernelFileSender kernel, Path file, long size, FileRegionProducer.Segment region,
+            String group) {
+        TransferRegistrations.Claim claim = this.registrations.claim(group);
+        BufferedConsumer<ByteBuffer> consumer;
+        try {
+            consumer = BufferedConsumer.builder(KernelFileTransfer.countingSink())
+                .name(claim.consumerName())
+                .waterMarks(this.fileWaterMarks.apply(group))
+                .weigher(Weigher.bytes())
+                .build();
+        }
+        catch (RuntimeException ex) {
+            claim.release();
+            throw ex;
+        }
+        claim.follow(consumer);
+        KernelFileTransfer transfer = new KernelFileTransfer(file, size, region.length(), consumer, kernelWatch());
+        transfer.start().whenComplete((done, failure) -> kernelEnded(consumer, file, claim.producerName(), transfer,
+                failure));
+        log.debug("Transfer of {} ('{}') goes by the container's sendfile: {} bytes", file, claim.producerName(),
+                region.length());
+        try {
+            kernel.send(file, region.from(), region.to(), transfer);
+        }
+        catch (RuntimeException ex) {
+            transfer.notStarted(ex);
+            throw ex;
+        }
+    }
+
+    private static void kernelEnded(BufferedConsumer<ByteBuffer> consumer, Path file, String name,
+            KernelFileTransfer transfer, @Nullable Throwable failure) {
+        Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+                : failure;
+        if (cause instanceof FileTransferStoppedException) {
+            log.debug("Transfer of {} ('{}') was stopped after {} bytes; the connection is closed", file, name,
+                    transfer.sent());
+        }
+        else if (cause instanceof FileChangedException || (cause != null && !(cause instanceof IOException))) {
+            log.warn("Transfer of {} ('{}') failed after {} bytes; the connection is closed: {}", file, name,
+                    transfer.sent(), cause.toString());
+        }
+        else if (cause != null) {
+            log.debug("Client of '{}' went away after {} bytes ({})", name, transfer.sent(), cause.toString());
+        }
+        consumer.stopConsuming();
+    }
+
+    /** The thread that follows kernel transfers, started with the first. */
+    private ScheduledExecutorService kernelWatch() {
+        ScheduledExecutorService watch = this.kernelWatch;
+        if (watch == null) {
+            synchronized (this) {
+                watch = this.kernelWatch;
+                if (watch == null) {
+                    watch = Executors.newSingleThreadScheduledExecutor(task -> {
+                        Thread thread = new Thread(task, "sluice-sendfile-watch");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    this.kernelWatch = watch;
+                }
+            }
+        }
+        return watch;
     }
 
     private static @Nullable RangeRequest rangeAsked(HttpServletRequest request, Validators validators, long size) {

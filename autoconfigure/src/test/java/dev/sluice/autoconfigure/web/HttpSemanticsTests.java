@@ -311,7 +311,7 @@ abstract class HttpSemanticsTests {
         java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(clients);
         try {
             for (int i = 0; i < clients; i++) {
-                wires.add(Wire.send(this.port, 16 * 1024, "GET", "/files/shared.bin"));
+                wires.add(Wire.send(this.port, 16 * 1024, "GET", "/buffered/shared.bin"));
             }
             List<java.util.concurrent.Future<Wire.Checked>> reads = new ArrayList<>();
             for (Wire wire : wires) {

@@ -104,9 +104,16 @@ class TransferTestApp {
             thread.start();
         };
 
+        /** A file, by the container's sendfile where it offers it. */
         @GetMapping("/files/{name}")
         SluiceBody file(@PathVariable String name) {
             return SluiceBody.file(DIR.resolve(name)).group(this.group);
+        }
+
+        /** A file on the non-blocking path, whose consumer buffers and pauses. */
+        @GetMapping("/buffered/{name}")
+        SluiceBody buffered(@PathVariable String name) {
+            return SluiceBody.file(DIR.resolve(name)).zeroCopy(false).group(this.group);
         }
 
         /** A generated body of known length from a byte stream. */

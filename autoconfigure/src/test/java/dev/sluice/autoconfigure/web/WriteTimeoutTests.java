@@ -54,7 +54,7 @@ class WriteTimeoutTests {
     @Test
     void aTransferCutByTheWriteTimeoutIsLoggedAtInfoWithWhy() throws Exception {
         TransferTestApp.file("timeout.bin", 16 * MIB);
-        try (Wire client = Wire.send(this.port, 32 * 1024, "GET", "/files/timeout.bin")) {
+        try (Wire client = Wire.send(this.port, 32 * 1024, "GET", "/buffered/timeout.bin")) {
             assertThat(client.status).isEqualTo(200);
             await().atMost(Duration.ofSeconds(20)).until(() -> this.transfers.running() == 0);
         }
