@@ -9,10 +9,12 @@ import dev.sluice.ConsumerSupport;
 import dev.sluice.WaterMarks;
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.boot.SluiceConfigurationException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.env.Environment;
 
 /**
  * Once every singleton exists, checks that each {@code sluice.consumers.<name>} is in use: it names a consumer bean,
@@ -28,11 +30,14 @@ final class ConsumerSettingsCheck implements SmartInitializingSingleton {
 
     private final ListableBeanFactory beans;
 
+    private final Environment environment;
+
     ConsumerSettingsCheck(ObjectProvider<SluiceProperties> properties, ObjectProvider<BufferedConsumerFactory> factory,
-            ListableBeanFactory beans) {
+            ListableBeanFactory beans, Environment environment) {
         this.properties = properties;
         this.factory = factory;
         this.beans = beans;
+        this.environment = environment;
     }
 
     @Override
@@ -63,21 +68,27 @@ final class ConsumerSettingsCheck implements SmartInitializingSingleton {
         return names;
     }
 
-    private static void checkBean(SluiceProperties settings, String name, BufferView view) {
+    /** The value of {@code property} as written, else {@code bound}. */
+    private Object written(String property, @Nullable Object bound) {
+        String written = this.environment.getProperty(property);
+        return (written != null) ? written : String.valueOf(bound);
+    }
+
+    private void checkBean(SluiceProperties settings, String name, BufferView view) {
         String key = "sluice.consumers." + name;
         String configured = settings.configuredUnit(name);
         boolean weighsItems = SluiceProperties.ITEMS.equals(view.unit());
         SluiceProperties.ConsumerBuffer own = settings.getConsumers().get(name);
         if (weighsItems && own.setsBytes()) {
             String property = key + (own.getHighWaterMark() != null ? ".high-water-mark" : ".low-water-mark");
-            throw new SluiceConfigurationException(property, own.getHighWaterMark() != null ? own.getHighWaterMark()
-                    : own.getLowWaterMark(), "is a size in bytes, but consumer '" + name + "' weighs items",
+            throw new SluiceConfigurationException(property, written(property, own.getHighWaterMark() != null
+                    ? own.getHighWaterMark() : own.getLowWaterMark()), "is a size in bytes, but consumer '" + name + "' weighs items",
                     "Set " + key + ".high-water-items / .low-water-items (counts) instead.");
         }
         if (!weighsItems && SluiceProperties.ITEMS.equals(configured)) {
             String property = key + (own.getHighWaterItems() != null ? ".high-water-items" : ".low-water-items");
-            throw new SluiceConfigurationException(property, own.getHighWaterItems() != null
-                    ? own.getHighWaterItems() : own.getLowWaterItems(),
+            throw new SluiceConfigurationException(property, written(property, own.getHighWaterItems() != null
+                    ? own.getHighWaterItems() : own.getLowWaterItems()),
                     "is a count of items, but consumer '" + name + "' weighs " + view.unit(),
                     "Set " + key + ".high-water-mark / .low-water-mark (sizes such as 64KB) instead.");
         }

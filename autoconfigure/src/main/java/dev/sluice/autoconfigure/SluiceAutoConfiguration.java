@@ -14,17 +14,20 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration for Sluice: the {@link ProducerRegistry}, a {@link BufferedConsumerFactory} with the configured
  * water marks, a {@link Cooperator} on its own thread (closed with the context) when {@code sluice-twisted} is present,
  * {@link FileTransfers} with the configured chunk size, the registration of producer and consumer beans, the check that
- * every {@code sluice.consumers.<name>} is in use, and the pipes of {@code sluice.pipes.*}.
+ * every key under {@code sluice} is a Sluice property, the check that every {@code sluice.consumers.<name>} is in use,
+ * and the pipes of {@code sluice.pipes.*}.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SluiceProperties.class)
@@ -56,8 +59,18 @@ public final class SluiceAutoConfiguration {
 
     @Bean
     static ConsumerSettingsCheck sluiceConsumerSettingsCheck(ObjectProvider<SluiceProperties> properties,
-            ObjectProvider<BufferedConsumerFactory> factory, ListableBeanFactory beans) {
-        return new ConsumerSettingsCheck(properties, factory, beans);
+            ObjectProvider<BufferedConsumerFactory> factory, ListableBeanFactory beans, Environment environment) {
+        return new ConsumerSettingsCheck(properties, factory, beans, environment);
+    }
+
+    /**
+     * Fails start-up, before any bean is made, on a key under {@code sluice} that is not a Sluice property, naming the
+     * nearest one; off with {@code sluice.validation.fail-on-unknown-keys=false}.
+     */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "sluice.validation.fail-on-unknown-keys", matchIfMissing = true)
+    static UnknownKeysCheck sluiceUnknownKeysCheck(Environment environment) {
+        return new UnknownKeysCheck(environment);
     }
 
     @Bean

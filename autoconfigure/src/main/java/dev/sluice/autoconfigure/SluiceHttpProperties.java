@@ -3,12 +3,15 @@ package dev.sluice.autoconfigure;
 import dev.sluice.servlet.FileReads;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
- * Settings of files and streams over HTTP ({@code dev.sluice.servlet.SluiceBody}), under {@code sluice.http}.
+ * Settings of files and streams over HTTP ({@code dev.sluice.servlet.SluiceBody}), under {@code sluice.http}. The
+ * properties validate themselves when bound, as {@link SluiceProperties} do.
  */
 @ConfigurationProperties("sluice.http")
-public class SluiceHttpProperties {
+public class SluiceHttpProperties implements Validator {
 
     /**
      * Most file reads that run at once, for all file transfers together (threads named sluice-file-read-N).
@@ -34,9 +37,19 @@ public class SluiceHttpProperties {
     }
 
     public void setReadThreads(int readThreads) {
-        if (readThreads <= 0) {
-            throw new IllegalArgumentException("sluice.http.read-threads must be positive, was " + readThreads);
-        }
         this.readThreads = readThreads;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == SluiceHttpProperties.class;
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        if (target instanceof SluiceHttpProperties properties && properties.getReadThreads() <= 0) {
+            SluiceProperties.reject(errors, "readThreads", "sluice.notPositive", "must be positive",
+                    "Set sluice.http.read-threads to 1 or more (default " + FileReads.DEFAULT_THREADS + ").");
+        }
     }
 }

@@ -33,34 +33,48 @@ public class SluiceKafkaProperties implements Validator {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == SluiceKafkaProperties.class || type == Listener.class;
+        return type == SluiceKafkaProperties.class;
     }
 
     @Override
     public void validate(Object target, Errors errors) {
-        if (!(target instanceof Listener listener)) {
-            return;
+        if (target instanceof SluiceKafkaProperties properties) {
+            properties.getListeners().forEach((id, listener) -> validate(id, listener, errors));
         }
-        if (listener.getTopics().isEmpty()) {
-            errors.rejectValue("topics", "sluice.required", "is required: name the topics the listener reads");
-        }
-        else if (listener.getTopics().stream().anyMatch(topic -> topic == null || topic.isBlank())) {
-            errors.rejectValue("topics", "sluice.blank", "must not contain a blank topic name");
-        }
-        if (listener.getConcurrency() < 1) {
-            errors.rejectValue("concurrency", "sluice.notPositive", "must be at least 1");
-        }
-        if (listener.getPollBatch() != null && listener.getPollBatch() < 1) {
-            errors.rejectValue("pollBatch", "sluice.notPositive", "must be at least 1 (max.poll.records)");
-        }
-        deserializer(errors, "keyDeserializer", listener.getKeyDeserializer());
-        deserializer(errors, "valueDeserializer", listener.getValueDeserializer());
     }
 
-    private static void deserializer(Errors errors, String field, @Nullable Class<?> type) {
+    /** One listener, checked as fields {@code listeners[id].*} of the whole, so that the id is named as written. */
+    private static void validate(String id, Listener listener, Errors errors) {
+        String field = "listeners[" + id + "].";
+        String key = "sluice.kafka.listeners." + id;
+        if (listener.getTopics().isEmpty()) {
+            SluiceProperties.reject(errors, field + "topics", "sluice.required",
+                    "is required: name the topics the listener reads",
+                    "Set " + key + ".topics to the topics to read (comma-separated), or remove the listener.");
+        }
+        else if (listener.getTopics().stream().anyMatch(topic -> topic == null || topic.isBlank())) {
+            SluiceProperties.reject(errors, field + "topics", "sluice.blank", "must not contain a blank topic name",
+                    "Remove the empty entry from " + key + ".topics.");
+        }
+        if (listener.getConcurrency() < 1) {
+            SluiceProperties.reject(errors, field + "concurrency", "sluice.notPositive", "must be at least 1",
+                    "Set " + key + ".concurrency to 1 or more (at most the topics' partitions do work).");
+        }
+        if (listener.getPollBatch() != null && listener.getPollBatch() < 1) {
+            SluiceProperties.reject(errors, field + "pollBatch", "sluice.notPositive",
+                    "must be at least 1 (max.poll.records)", "Set " + key
+                            + ".poll-batch to 1 or more, or remove it for spring.kafka.consumer.max-poll-records.");
+        }
+        deserializer(errors, field + "keyDeserializer", listener.getKeyDeserializer(), key + ".key-deserializer");
+        deserializer(errors, field + "valueDeserializer", listener.getValueDeserializer(),
+                key + ".value-deserializer");
+    }
+
+    private static void deserializer(Errors errors, String field, @Nullable Class<?> type, String key) {
         if (type != null && !Deserializer.class.isAssignableFrom(type)) {
-            errors.rejectValue(field, "sluice.notDeserializer",
-                    "must be a Kafka Deserializer, such as org.apache.kafka.common.serialization.StringDeserializer");
+            SluiceProperties.reject(errors, field, "sluice.notDeserializer",
+                    "must be a Kafka Deserializer, such as org.apache.kafka.common.serialization.StringDeserializer",
+                    "Set " + key + " to a class that implements org.apache.kafka.common.serialization.Deserializer.");
         }
     }
 

@@ -22,8 +22,11 @@ import org.springframework.validation.Validator;
  * A consumer takes the pair of its unit; setting the other pair for it is an error.
  *
  * <p>The properties validate themselves when they are bound (this class is a {@link Validator}, which Spring Boot
- * applies to a {@code @ConfigurationProperties} bean): a bad value fails start-up with Spring Boot's own report, which
- * names the property, its value and where it came from (file and line).
+ * applies to a {@code @ConfigurationProperties} bean): a bad value fails start-up with a report that names the property
+ * and its value as written, where it came from (file and line), why it is refused and what to change. Sizes are
+ * bounded: a high-water mark by {@code 1GB}, {@code sluice.file.chunk-size} by {@code 4MB} and by the shared
+ * high-water mark. Keys that are not Sluice properties fail start-up before this class is bound, unless
+ * {@code sluice.validation.fail-on-unknown-keys} is {@code false}.
  */
 @ConfigurationProperties("sluice")
 public class SluiceProperties implements Validator, ConsumerMarks {
@@ -33,6 +36,12 @@ public class SluiceProperties implements Validator, ConsumerMarks {
 
     /** The unit of consumers that weigh items, as {@link dev.sluice.Weigher#unit()} names it. */
     public static final String ITEMS = "items";
+
+    /** The largest {@code sluice.file.chunk-size}. */
+    static final DataSize MAX_CHUNK_SIZE = DataSize.ofMegabytes(4);
+
+    /** The largest high-water mark in bytes, shared or of one consumer. */
+    static final DataSize MAX_HIGH_WATER_MARK = DataSize.ofGigabytes(1);
 
     private final Buffer buffer = new Buffer();
 
@@ -51,6 +60,8 @@ public class SluiceProperties implements Validator, ConsumerMarks {
     private final Health health = new Health();
 
     private final Shutdown shutdown = new Shutdown();
+
+    private final Validation validation = new Validation();
 
     /**
      * Pipes to wire at start-up, by pipe name: each registers a producer bean with a consumer bean.
@@ -87,6 +98,10 @@ public class SluiceProperties implements Validator, ConsumerMarks {
 
     public Map<String, Pipe> getPipes() {
         return this.pipes;
+    }
+
+    public Validation getValidation() {
+        return this.validation;
     }
 
     /**
@@ -139,123 +154,217 @@ public class SluiceProperties implements Validator, ConsumerMarks {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == SluiceProperties.class || type == Buffer.class || type == ConsumerBuffer.class
+        return type == SluiceProperties.class || type == Buffer.class
                 || type == Cooperator.class || type == File.class || type == Metrics.class || type == Health.class
-                || type == Shutdown.class || type == Pipe.class;
+                || type == Shutdown.class;
     }
 
     /**
      * Checks what was bound. Spring Boot calls this for every object it binds under {@code sluice}, with the errors of
      * that object, so each error is reported against the property path and origin (file and line) of its value.
-     * Checks that span objects (a consumer's low mark against the shared high mark) run once for the whole.
+     * Checks of map entries (a consumer's marks, also against the shared high mark; a pipe's two bean names) and of the
+     * chunk size against the shared high mark run once for the whole, so that they name the entry as written. Each error carries, as its only argument, the action
+     * that Sluice's failure report prints: what to change.
      */
     @Override
     public void validate(Object target, Errors errors) {
         if (target instanceof Buffer buffer) {
-            positive(errors, "highWaterMark", buffer.getHighWaterMark().toBytes(), "a size such as 64KB");
-            positive(errors, "highWaterItems", buffer.getHighWaterItems(), "a count such as 1000");
+            highMark(errors, "highWaterMark", buffer.getHighWaterMark(), "sluice.buffer.high-water-mark");
+            positive(errors, "highWaterItems", buffer.getHighWaterItems(), "sluice.buffer.high-water-items", "1000");
             lowMark(errors, "lowWaterMark", size(buffer.getLowWaterMark()), buffer.getHighWaterMark().toBytes(),
-                    "sluice.buffer.high-water-mark");
+                    "sluice.buffer.high-water-mark", "sluice.buffer.low-water-mark");
             lowMark(errors, "lowWaterItems", buffer.getLowWaterItems(), buffer.getHighWaterItems(),
-                    "sluice.buffer.high-water-items");
-            notNegativeLows(errors, buffer.getLowWaterMark(), buffer.getLowWaterItems());
-        }
-        else if (target instanceof ConsumerBuffer own) {
-            validateOwnMarks(own, errors);
+                    "sluice.buffer.high-water-items", "sluice.buffer.low-water-items");
+            notNegativeLows(errors, "", buffer.getLowWaterMark(), buffer.getLowWaterItems());
         }
         else if (target instanceof File file) {
-            positive(errors, "chunkSize", file.getChunkSize().toBytes(), "a size such as 16KB");
+            DataSize chunk = file.getChunkSize();
+            positive(errors, "chunkSize", chunk.toBytes(), "sluice.file.chunk-size", "16KB");
+            if (chunk.compareTo(MAX_CHUNK_SIZE) > 0) {
+                reject(errors, "chunkSize", "sluice.tooLarge", "must be at most " + readable(MAX_CHUNK_SIZE)
+                        + ": each file transfer holds whole chunks in memory (the one being written and the next one "
+                        + "read) and up to 256 spare chunks are kept for reuse, so the chunk size multiplies the heap "
+                        + "every download takes", "Set sluice.file.chunk-size to " + readable(MAX_CHUNK_SIZE)
+                        + " or less; 16KB to 64KB keeps a socket busy.");
+            }
         }
         else if (target instanceof Cooperator cooperator) {
-            positive(errors, "timeSlice", cooperator.getTimeSlice().toNanos(), "a duration such as 10ms");
+            if (cooperator.getTimeSlice().toNanos() <= 0) {
+                reject(errors, "timeSlice", "sluice.notPositive", "must be positive",
+                        "Set sluice.cooperator.time-slice to a duration such as 10ms.");
+            }
         }
         else if (target instanceof Shutdown shutdown) {
-            notNegative(errors, "timeout", shutdown.getTimeout().toNanos(), "a duration such as 30s");
+            notNegative(errors, "timeout", shutdown.getTimeout().isNegative(), "sluice.shutdown.timeout",
+                    "a duration such as 30s (0 drops what is buffered at once)");
         }
         else if (target instanceof Health health) {
-            notNegative(errors, "stallThreshold", health.getStallThreshold().toNanos(), "a duration such as 30s");
+            notNegative(errors, "stallThreshold", health.getStallThreshold().isNegative(),
+                    "sluice.health.stall-threshold", "a duration such as 30s");
         }
         else if (target instanceof Metrics metrics) {
-            notNegative(errors, "maxNames", metrics.getMaxNames(), "a count such as 1000");
-        }
-        else if (target instanceof Pipe pipe) {
-            if (pipe.getProducer() == null || pipe.getProducer().isBlank()) {
-                errors.rejectValue("producer", "sluice.required", "is required: name the producer bean");
-            }
-            if (pipe.getConsumer() == null || pipe.getConsumer().isBlank()) {
-                errors.rejectValue("consumer", "sluice.required", "is required: name the consumer bean");
-            }
+            notNegative(errors, "maxNames", metrics.getMaxNames() < 0, "sluice.metrics.max-names",
+                    "a count such as 1000 (0 publishes no per-name meters)");
         }
         else if (target instanceof SluiceProperties properties) {
             properties.validateAgainstSharedMarks(errors);
+            properties.validatePipes(errors);
         }
     }
 
-    private static void validateOwnMarks(ConsumerBuffer own, Errors errors) {
+    /** The settings of consumer {@code name}, checked as fields {@code consumers[name].*} of the whole. */
+    private static void validateOwnMarks(String name, ConsumerBuffer own, Errors errors) {
+        String field = "consumers[" + name + "].";
         if (own.setsBytes() && own.setsItems()) {
-            errors.rejectValue((own.getHighWaterItems() != null) ? "highWaterItems" : "lowWaterItems", "sluice.units",
+            reject(errors, field + ((own.getHighWaterItems() != null) ? "highWaterItems" : "lowWaterItems"),
+                    "sluice.units",
                     "cannot be set together with high-water-mark or low-water-mark: a consumer weighs either bytes "
-                            + "(sizes such as 64KB) or items (counts)");
+                            + "(sizes such as 64KB) or items (counts)",
+                    "Keep the pair that matches the consumer's weigher: high-water-mark / low-water-mark for "
+                            + "Weigher.bytes(), high-water-items / low-water-items for Weigher.items(); remove the "
+                            + "other pair.");
             return;
         }
-        Long highBytes = size(own.getHighWaterMark());
-        if (highBytes != null) {
-            positive(errors, "highWaterMark", highBytes, "a size such as 64KB");
-            lowMark(errors, "lowWaterMark", size(own.getLowWaterMark()), highBytes, "its high-water-mark");
+        String key = "sluice.consumers." + name;
+        if (own.getHighWaterMark() != null) {
+            highMark(errors, field + "highWaterMark", own.getHighWaterMark(), key + ".high-water-mark");
+            lowMark(errors, field + "lowWaterMark", size(own.getLowWaterMark()), own.getHighWaterMark().toBytes(),
+                    key + ".high-water-mark", key + ".low-water-mark");
         }
         if (own.getHighWaterItems() != null) {
-            positive(errors, "highWaterItems", own.getHighWaterItems(), "a count such as 1000");
-            lowMark(errors, "lowWaterItems", own.getLowWaterItems(), own.getHighWaterItems(), "its high-water-items");
+            positive(errors, field + "highWaterItems", own.getHighWaterItems(), key + ".high-water-items", "1000");
+            lowMark(errors, field + "lowWaterItems", own.getLowWaterItems(), own.getHighWaterItems(),
+                    key + ".high-water-items", key + ".low-water-items");
         }
-        notNegativeLows(errors, own.getLowWaterMark(), own.getLowWaterItems());
+        notNegativeLows(errors, field, own.getLowWaterMark(), own.getLowWaterItems());
     }
 
-    private static void notNegativeLows(Errors errors, @Nullable DataSize lowWaterMark, @Nullable Long lowWaterItems) {
+    private static void notNegativeLows(Errors errors, String field, @Nullable DataSize lowWaterMark,
+            @Nullable Long lowWaterItems) {
         if (lowWaterMark != null && lowWaterMark.isNegative()) {
-            errors.rejectValue("lowWaterMark", "sluice.negative", "must not be negative");
+            reject(errors, field + "lowWaterMark", "sluice.negative", "must not be negative",
+                    "Set the low-water mark to a size of 0 or more (0 resumes the producer only once the buffer is "
+                            + "empty), or remove it for half the high-water mark.");
         }
         if (lowWaterItems != null && lowWaterItems < 0) {
-            errors.rejectValue("lowWaterItems", "sluice.negative", "must not be negative");
+            reject(errors, field + "lowWaterItems", "sluice.negative", "must not be negative",
+                    "Set the low-water count to 0 or more, or remove it for half the high-water count.");
         }
     }
 
-    /** A consumer's own low mark without its own high mark is checked against the shared high mark. */
+    /**
+     * A consumer's own low mark without its own high mark is checked against the shared high mark; the chunk size of
+     * file transfers against the shared high mark.
+     */
     private void validateAgainstSharedMarks(Errors errors) {
         this.consumers.forEach((name, own) -> {
+            validateOwnMarks(name, own, errors);
+            if (own.setsBytes() && own.setsItems()) {
+                return;
+            }
             String field = "consumers[" + name + "].";
+            String key = "sluice.consumers." + name;
             if (own.getHighWaterMark() == null) {
                 lowMark(errors, field + "lowWaterMark", size(own.getLowWaterMark()),
-                        this.buffer.getHighWaterMark().toBytes(), "sluice.buffer.high-water-mark");
+                        this.buffer.getHighWaterMark().toBytes(), "sluice.buffer.high-water-mark",
+                        key + ".low-water-mark");
             }
             if (own.getHighWaterItems() == null) {
                 lowMark(errors, field + "lowWaterItems", own.getLowWaterItems(), this.buffer.getHighWaterItems(),
-                        "sluice.buffer.high-water-items");
+                        "sluice.buffer.high-water-items", key + ".low-water-items");
+            }
+        });
+        DataSize chunk = this.file.getChunkSize();
+        DataSize high = this.buffer.getHighWaterMark();
+        if (chunk.compareTo(high) > 0) {
+            reject(errors, "file.chunkSize", "sluice.aboveHigh", "must not be larger than the high-water mark "
+                    + "(sluice.buffer.high-water-mark = " + readable(high) + "): a consumer would pause its "
+                    + "producer on every chunk and hold a whole chunk past its mark",
+                    "Set sluice.file.chunk-size to " + readable(high) + " or less, or raise "
+                            + "sluice.buffer.high-water-mark to at least " + readable(chunk) + ".");
+        }
+    }
+
+    /** Every pipe names both of its beans. */
+    private void validatePipes(Errors errors) {
+        this.pipes.forEach((name, pipe) -> {
+            String key = "sluice.pipes." + name;
+            if (pipe.getProducer() == null || pipe.getProducer().isBlank()) {
+                reject(errors, "pipes[" + name + "].producer", "sluice.required",
+                        "is required: pipe '" + name + "' has no producer",
+                        "Set " + key + ".producer to the bean name of the producer (or kafka:<listener id>), or "
+                                + "remove pipe '" + name + "'.");
+            }
+            if (pipe.getConsumer() == null || pipe.getConsumer().isBlank()) {
+                reject(errors, "pipes[" + name + "].consumer", "sluice.required",
+                        "is required: pipe '" + name + "' has no consumer",
+                        "Set " + key + ".consumer to the bean name of the consumer, or remove pipe '" + name
+                                + "'.");
             }
         });
     }
 
-    private static void lowMark(Errors errors, String field, @Nullable Long low, long high, String highKey) {
+    private static void lowMark(Errors errors, String field, @Nullable Long low, long high, String highKey,
+            String lowKey) {
         if (low == null) {
             return;
         }
         if (low >= 0 && high > 0 && low > high) {
-            errors.rejectValue(field, "sluice.aboveHigh",
-                    "must not be above the high-water mark (" + highKey + " = " + high + ")");
+            boolean bytes = field.endsWith("Mark");
+            String highValue = bytes ? readable(DataSize.ofBytes(high)) : Long.toString(high);
+            reject(errors, field, "sluice.aboveHigh",
+                    "must not be above the high-water mark (" + highKey + " = " + highValue + ")",
+                    "Set " + lowKey + " to " + highValue + " or less (half of it when not set), or raise " + highKey
+                            + ".");
         }
     }
 
-    private static void positive(Errors errors, String field, long value, String example) {
+    private static void highMark(Errors errors, String field, DataSize high, String key) {
+        positive(errors, field, high.toBytes(), key, "64KB");
+        if (high.compareTo(MAX_HIGH_WATER_MARK) > 0) {
+            reject(errors, field, "sluice.tooLarge", "must be at most " + readable(MAX_HIGH_WATER_MARK)
+                    + ": a buffer that large is a heap, not back-pressure (one consumer could hold it all before its "
+                    + "producer is paused)", "Set " + key + " to " + readable(MAX_HIGH_WATER_MARK)
+                            + " or less; a few times the size of one write is enough to keep a consumer busy.");
+        }
+    }
+
+    private static void positive(Errors errors, String field, long value, String key, String example) {
         if (value <= 0) {
-            errors.rejectValue(field, "sluice.notPositive", "must be positive: set " + example
-                    + (field.startsWith("highWater")
-                            ? " (a high-water mark of 0 would pause the producer on every write)" : ""));
+            reject(errors, field, "sluice.notPositive", "must be positive"
+                    + (field.startsWith("highWater") ? " (a high-water mark of 0 would pause the producer on every write)"
+                            : ""),
+                    "Set " + key + " to a value above 0, such as " + example + ".");
         }
     }
 
-    private static void notNegative(Errors errors, String field, long value, String example) {
-        if (value < 0) {
-            errors.rejectValue(field, "sluice.negative", "must not be negative: set " + example);
+    private static void notNegative(Errors errors, String field, boolean negative, String key, String example) {
+        if (negative) {
+            reject(errors, field, "sluice.negative", "must not be negative", "Set " + key + " to " + example + ".");
         }
+    }
+
+    /**
+     * Rejects {@code field} with {@code reason}; {@code action}, what to change, is the error's only argument, which
+     * Sluice's failure report prints under "Action".
+     */
+    static void reject(Errors errors, String field, String code, String reason, String action) {
+        errors.rejectValue(field, code, new Object[] { action }, reason);
+    }
+
+    /** A size as a user would write it: {@code 64KB} rather than {@code 65536B}. */
+    static String readable(DataSize size) {
+        long bytes = size.toBytes();
+        if (bytes != 0 && bytes % DataSize.ofGigabytes(1).toBytes() == 0) {
+            return size.toGigabytes() + "GB";
+        }
+        if (bytes != 0 && bytes % DataSize.ofMegabytes(1).toBytes() == 0) {
+            return size.toMegabytes() + "MB";
+        }
+        if (bytes != 0 && bytes % DataSize.ofKilobytes(1).toBytes() == 0) {
+            return size.toKilobytes() + "KB";
+        }
+        return bytes + "B";
     }
 
     private static @Nullable Long size(@Nullable DataSize size) {
@@ -512,6 +621,24 @@ public class SluiceProperties implements Validator, ConsumerMarks {
 
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+    }
+
+    /** Checks of the configuration itself. */
+    public static class Validation {
+
+        /**
+         * Whether a key under sluice that no Sluice property has (a misspelt key) fails start-up. Turn it off only when
+         * the file is shared with another tool that writes its own keys under sluice.
+         */
+        private boolean failOnUnknownKeys = true;
+
+        public boolean isFailOnUnknownKeys() {
+            return this.failOnUnknownKeys;
+        }
+
+        public void setFailOnUnknownKeys(boolean failOnUnknownKeys) {
+            this.failOnUnknownKeys = failOnUnknownKeys;
         }
     }
 

@@ -29,6 +29,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
+import org.springframework.core.env.StandardEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -166,7 +167,7 @@ class SluicePipesLifecycleTests {
             .withBean("feed", StrictPushProducer.class, StrictPushProducer::new)
             .run(context -> {
                 assertThat(context).hasFailed();
-                assertThat(new SluiceFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+                assertThat(new SluiceFailureAnalyzer(new StandardEnvironment()).analyze(context.getStartupFailure()).getDescription())
                     .contains("Bean 'feed' cannot join the producer registry")
                     .contains("the name is already taken by producer");
             });

@@ -1,8 +1,6 @@
 package dev.sluice.autoconfigure;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.sluice.BufferedConsumer;
@@ -16,9 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -26,13 +21,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * Every bad Sluice configuration fails start-up with Spring Boot's failure report, as a user sees it: an
  * application started from an {@code application.yml}, and the "APPLICATION FAILED TO START" description that names
- * the property, with its origin (file and line) for bad values. Spring Boot names a property that fails validation by
- * its path in the properties object ({@code sluice.buffer.highWaterMark}); the origin shows the key as written.
+ * the property as written ({@code sluice.buffer.low-water-mark}), its value as written ({@code 128KB}) and its origin
+ * (file and line), and an action that says what to change.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StartupFailureTests {
@@ -72,25 +66,31 @@ class StartupFailureTests {
                     uploads:
                       high-water-mark: 0
                 """, Uploads.class);
-        assertThat(report).contains("Property: sluice.consumers.uploads.highWaterMark").contains("Value: \"0B\"")
-            .contains("application.yml] - 4:24").contains("Reason: must be positive");
+        assertThat(report).contains("Property: sluice.consumers.uploads.high-water-mark").contains("Value: \"0\"")
+            .contains("application.yml] - 4:24").contains("Reason: must be positive")
+            .contains("Set sluice.consumers.uploads.high-water-mark to a value above 0, such as 64KB.");
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            buffer.high-water-mark: 0       | sluice.buffer.highWaterMark      | must be positive
-            buffer.high-water-items: 0      | sluice.buffer.highWaterItems     | must be positive
-            buffer.low-water-mark: -1B      | sluice.buffer.lowWaterMark       | must not be negative
-            buffer.low-water-mark: 128KB    | sluice.buffer.lowWaterMark       | must not be above the high-water mark (sluice.buffer.high-water-mark = 65536)
-            buffer.low-water-items: 2000    | sluice.buffer.lowWaterItems      | must not be above the high-water mark (sluice.buffer.high-water-items = 1000)
-            file.chunk-size: 0              | sluice.file.chunkSize            | must be positive
-            cooperator.time-slice: 0ms      | sluice.cooperator.timeSlice      | must be positive
-            shutdown.timeout: -1s           | sluice.shutdown.timeout          | must not be negative
-            health.stall-threshold: -1s     | sluice.health.stallThreshold     | must not be negative
-            metrics.max-names: -1           | sluice.metrics.maxNames          | must not be negative
-            pipes.orders.consumer: uploads  | sluice.pipes.orders.producer     | is required
+            buffer.high-water-mark: 0       | sluice.buffer.high-water-mark    | must be positive                     | Set sluice.buffer.high-water-mark to a value above 0
+            buffer.high-water-mark: 2GB     | sluice.buffer.high-water-mark    | must be at most 1GB: a buffer that large is a heap | Set sluice.buffer.high-water-mark to 1GB or less
+            consumers.bigUploads.high-water-mark: 0 | sluice.consumers.bigUploads.high-water-mark | must be positive | Set sluice.consumers.bigUploads.high-water-mark to a value above 0
+            buffer.high-water-items: 0      | sluice.buffer.high-water-items   | must be positive                     | Set sluice.buffer.high-water-items to a value above 0
+            buffer.low-water-mark: -1B      | sluice.buffer.low-water-mark     | must not be negative                 | Set the low-water mark to a size of 0 or more
+            buffer.low-water-mark: 128KB    | sluice.buffer.low-water-mark     | must not be above the high-water mark (sluice.buffer.high-water-mark = 64KB) | Set sluice.buffer.low-water-mark to 64KB or less
+            buffer.low-water-items: 2000    | sluice.buffer.low-water-items    | must not be above the high-water mark (sluice.buffer.high-water-items = 1000) | Set sluice.buffer.low-water-items to 1000 or less
+            file.chunk-size: 0              | sluice.file.chunk-size           | must be positive                     | Set sluice.file.chunk-size to a value above 0
+            file.chunk-size: 3GB            | sluice.file.chunk-size           | must be at most 4MB: each file transfer holds whole chunks in memory | Set sluice.file.chunk-size to 4MB or less
+            file.chunk-size: 8MB            | sluice.file.chunk-size           | must be at most 4MB                  | Set sluice.file.chunk-size to 4MB or less
+            file.chunk-size: 128KB          | sluice.file.chunk-size           | must not be larger than the high-water mark (sluice.buffer.high-water-mark = 64KB) | Set sluice.file.chunk-size to 64KB or less, or raise sluice.buffer.high-water-mark to at least 128KB
+            cooperator.time-slice: 0ms      | sluice.cooperator.time-slice     | must be positive                     | Set sluice.cooperator.time-slice to a duration such as 10ms
+            shutdown.timeout: -1s           | sluice.shutdown.timeout          | must not be negative                 | Set sluice.shutdown.timeout to a duration such as 30s
+            health.stall-threshold: -1s     | sluice.health.stall-threshold    | must not be negative                 | Set sluice.health.stall-threshold to a duration such as 30s
+            metrics.max-names: -1           | sluice.metrics.max-names         | must not be negative                 | Set sluice.metrics.max-names to a count such as 1000
             """)
-    void aBadValueNamesItsPropertyAndOrigin(String setting, String property, String reason, CapturedOutput output) {
+    void aBadValueNamesItsPropertyAsWrittenItsValueAsWrittenItsOriginAndWhatToDo(String setting, String property,
+            String reason, String action, CapturedOutput output) {
         String[] path = setting.substring(0, setting.indexOf(':')).split("\\.");
         StringBuilder yaml = new StringBuilder("sluice:\n");
         for (int depth = 0; depth < path.length; depth++) {
@@ -98,10 +98,49 @@ class StartupFailureTests {
             yaml.append((depth == path.length - 1) ? setting.substring(setting.indexOf(':') + 1) : "").append('\n');
         }
         String report = startupFailure(output, yaml.toString(), Uploads.class);
-        assertThat(report).contains("Property: " + property).contains("Reason: " + reason);
-        if (!reason.equals("is required")) {
-            assertThat(report).contains("application.yml] - " + (path.length + 1) + ":");
-        }
+        String written = setting.substring(setting.indexOf(':') + 1).strip();
+        assertThat(report).contains("Property: " + property + "\n").contains("Value: \"" + written + "\"")
+            .contains("Reason: " + reason).contains("application.yml] - " + (path.length + 1) + ":")
+            .contains("Action:\n\n" + action);
+        assertThat(report).doesNotContain("ArithmeticException").doesNotContain("circular");
+    }
+
+    @Test
+    void aPipeWithoutAProducerNamesThePipeAndTheMissingKey(CapturedOutput output) {
+        String report = startupFailure(output, """
+                sluice:
+                  pipes:
+                    orders: { consumer: uploads }
+                """, Uploads.class);
+        assertThat(report).contains("Property: sluice.pipes.orders.producer\n").contains("Value: (not set)")
+            .contains("application.yml] - 3:25").contains("Reason: is required: pipe 'orders' has no producer")
+            .contains("Set sluice.pipes.orders.producer to the bean name of the producer");
+    }
+
+    @Test
+    void aPipeWithoutAConsumerNamesThePipeAndTheMissingKey(CapturedOutput output) {
+        String report = startupFailure(output, """
+                sluice:
+                  pipes:
+                    firehose:
+                      producer: feed
+                """, Uploads.class, Feed.class);
+        assertThat(report).contains("Property: sluice.pipes.firehose.consumer\n")
+            .contains("Reason: is required: pipe 'firehose' has no consumer")
+            .contains("Set sluice.pipes.firehose.consumer to the bean name of the consumer");
+    }
+
+    @Test
+    void aPipeWithAMisspeltKeyIsReportedAsMissingItsProducerWhenUnknownKeysAreAllowed(CapturedOutput output) {
+        String report = startupFailure(output, """
+                sluice:
+                  validation:
+                    fail-on-unknown-keys: false
+                  pipes:
+                    orders: { prodcuer: feed, consumer: uploads }
+                """, Uploads.class, Feed.class);
+        assertThat(report).contains("Property: sluice.pipes.orders.producer\n")
+            .contains("Reason: is required: pipe 'orders' has no producer");
     }
 
     @Test
@@ -113,9 +152,25 @@ class StartupFailureTests {
                       high-water-mark: 10B
                       low-water-mark: 11B
                 """, Uploads.class);
-        assertThat(report).contains("Property: sluice.consumers.uploads.lowWaterMark")
+        assertThat(report).contains("Property: sluice.consumers.uploads.low-water-mark").contains("Value: \"11B\"")
             .contains("application.yml] - 5:23")
-            .contains("must not be above the high-water mark (its high-water-mark = 10)");
+            .contains("must not be above the high-water mark (sluice.consumers.uploads.high-water-mark = 10B)")
+            .contains("Set sluice.consumers.uploads.low-water-mark to 10B or less");
+    }
+
+    @Test
+    void aConsumersLowMarkAboveTheSharedHighMarkNamesBothAsWritten(CapturedOutput output) {
+        String report = startupFailure(output, """
+                sluice:
+                  buffer:
+                    high-water-mark: 1MB
+                  consumers:
+                    uploads:
+                      low-water-mark: 1536KB
+                """, Uploads.class);
+        assertThat(report).contains("Property: sluice.consumers.uploads.low-water-mark").contains("Value: \"1536KB\"")
+            .contains("application.yml] - 6:23")
+            .contains("must not be above the high-water mark (sluice.buffer.high-water-mark = 1MB)");
     }
 
     @Test
@@ -127,8 +182,8 @@ class StartupFailureTests {
                       high-water-mark: 64KB
                       high-water-items: 100
                 """, Uploads.class);
-        assertThat(report).contains("Property: sluice.consumers.uploads.highWaterItems")
-            .contains("a consumer weighs either bytes");
+        assertThat(report).contains("Property: sluice.consumers.uploads.high-water-items")
+            .contains("a consumer weighs either bytes").contains("Keep the pair that matches the consumer's weigher");
     }
 
     @Test
@@ -140,7 +195,8 @@ class StartupFailureTests {
                       high-water-mark: 64KB
                 """, Orders.class);
         assertThat(report).contains("Property 'sluice.consumers.orders.high-water-mark' is a size in bytes, but "
-                + "consumer 'orders' weighs items").contains("high-water-items");
+                + "consumer 'orders' weighs items (value: 64KB)").contains("application.yml] - 4:24")
+            .contains("high-water-items");
     }
 
     @Test
@@ -221,28 +277,14 @@ class StartupFailureTests {
     }
 
     /**
-     * Starts an application with {@code yaml} as its only configuration file and the given beans, expects start-up
-     * to fail, and returns the failure report that Spring Boot printed.
+     * Starts an application with {@code yaml} as its only configuration file, Sluice's auto-configuration and the given
+     * beans, expects start-up to fail, and returns the failure report that Spring Boot printed.
      */
     private String startupFailure(CapturedOutput output, String yaml, Class<?>... beans) {
-        Path file = this.dir.resolve("application.yml");
-        try {
-            Files.writeString(file, yaml);
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
         Class<?>[] sources = new Class<?>[beans.length + 1];
         sources[0] = SluiceOnly.class;
         System.arraycopy(beans, 0, sources, 1, beans.length);
-        SpringApplication application = new SpringApplication(sources);
-        application.setWebApplicationType(WebApplicationType.NONE);
-        application.setBannerMode(Banner.Mode.OFF);
-        int before = output.getOut().length();
-        assertThatException().isThrownBy(() -> application.run("--spring.config.location=" + file.toUri()));
-        String printed = output.getOut().substring(before);
-        assertThat(printed).as("Spring Boot's failure report").contains("APPLICATION FAILED TO START");
-        return printed.substring(printed.indexOf("APPLICATION FAILED TO START"));
+        return StartupReports.startupFailure(output, this.dir, yaml, sources);
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,7 +1,5 @@
 package dev.sluice.boot.kafka;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -14,6 +12,7 @@ import dev.sluice.BufferedConsumer;
 import dev.sluice.Weigher;
 import dev.sluice.autoconfigure.SluiceAutoConfiguration;
 import dev.sluice.autoconfigure.SluiceKafkaAutoConfiguration;
+import dev.sluice.autoconfigure.StartupReports;
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.io.AsyncSink;
 import dev.sluice.kafka.KafkaRecord;
@@ -26,9 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -38,7 +34,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -68,6 +63,8 @@ class KafkaListenersFromPropertiesTests {
                         group-id: %s
                         concurrency: 2
                         poll-batch: 50
+                        properties:
+                          isolation.level: read_committed
                   consumers:
                     ordersConsumer:
                       high-water-items: 400
@@ -194,35 +191,12 @@ class KafkaListenersFromPropertiesTests {
     }
 
     private ConfigurableApplicationContext start(String yaml, Class<?>... sources) {
-        return application(yaml, sources).run("--spring.config.location=" + write(yaml).toUri());
+        return StartupReports.start(this.dir, yaml, sources);
     }
 
     private String startupFailure(CapturedOutput output, String yaml, Class<?>... sources) {
-        SpringApplication application = application(yaml, (sources.length > 0) ? sources
+        return StartupReports.startupFailure(output, this.dir, yaml, (sources.length > 0) ? sources
                 : new Class<?>[] { OrdersSink.class, WithBootKafka.class });
-        int before = output.getOut().length();
-        assertThatException().isThrownBy(() -> application.run("--spring.config.location=" + write(yaml).toUri()));
-        String printed = output.getOut().substring(before);
-        assertThat(printed).as("Spring Boot's failure report").contains("APPLICATION FAILED TO START");
-        return printed.substring(printed.indexOf("APPLICATION FAILED TO START"));
-    }
-
-    private static SpringApplication application(String yaml, Class<?>... sources) {
-        SpringApplication application = new SpringApplication(sources);
-        application.setWebApplicationType(WebApplicationType.NONE);
-        application.setBannerMode(Banner.Mode.OFF);
-        return application;
-    }
-
-    private Path write(String yaml) {
-        Path file = this.dir.resolve("application.yml");
-        try {
-            Files.writeString(file, yaml);
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        return file;
     }
 
     /** Spring Boot's Kafka auto-configuration and Sluice's. */
