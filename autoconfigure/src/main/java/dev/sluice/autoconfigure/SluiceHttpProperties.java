@@ -18,6 +18,20 @@ public class SluiceHttpProperties implements Validator {
      */
     private int readThreads = FileReads.DEFAULT_THREADS;
 
+    /**
+     * Whether file bodies may go by the container's sendfile (Tomcat NIO over plain HTTP/1.1; not under TLS), with no
+     * copy through the heap. False keeps every file on the non-blocking path.
+     */
+    private boolean zeroCopy = true;
+
+    public boolean isZeroCopy() {
+        return this.zeroCopy;
+    }
+
+    public void setZeroCopy(boolean zeroCopy) {
+        this.zeroCopy = zeroCopy;
+    }
+
     public int getReadThreads() {
         return this.readThreads;
     }

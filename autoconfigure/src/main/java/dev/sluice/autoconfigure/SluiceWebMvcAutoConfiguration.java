@@ -10,6 +10,7 @@ import dev.sluice.servlet.SluiceBody;
 import dev.sluice.servlet.mvc.SluiceBodyHandlerInstaller;
 import dev.sluice.servlet.mvc.SluiceBodyReturnValueHandler;
 import dev.sluice.servlet.tomcat.ConnectionCloserValve;
+import dev.sluice.servlet.tomcat.SendfileValve;
 import org.apache.catalina.startup.Tomcat;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,7 +33,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * (chunks of {@code sluice.file.chunk-size}, each group's water marks from {@code sluice.consumers.<group>.*}; file
  * bodies in a group that sets none get {@link HttpTransfers#fileWaterMarks(int) one chunk}, not the shared
  * {@code sluice.buffer.*} marks), the
- * return-value handler and what puts it first; on Tomcat, the valve that lets a failed transfer abort its connection.
+ * return-value handler and what puts it first; on Tomcat, the valve that lets a failed transfer abort its connection and
+ * the one that offers Tomcat's sendfile to file bodies ({@code sluice.http.zero-copy}, default true).
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
 @ConditionalOnWebApplication(type = Type.SERVLET)
@@ -75,14 +77,23 @@ public final class SluiceWebMvcAutoConfiguration {
         return new SluiceBodyHandlerInstaller(handler::getObject);
     }
 
-    /** On Tomcat: a transfer that fails after the response was committed closes its connection at once. */
+    /**
+     * On Tomcat: a transfer that fails after the response was committed closes its connection at once; file bodies go
+     * by Tomcat's sendfile where the connector offers it, unless {@code sluice.http.zero-copy=false}.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ Tomcat.class, TomcatServletWebServerFactory.class, ConnectionCloserValve.class })
     static final class TomcatConnectionCloser {
 
         @Bean
-        WebServerFactoryCustomizer<TomcatServletWebServerFactory> sluiceConnectionCloserValve() {
-            return factory -> factory.addContextValves(new ConnectionCloserValve());
+        WebServerFactoryCustomizer<TomcatServletWebServerFactory> sluiceConnectionCloserValve(
+                SluiceHttpProperties properties) {
+            return factory -> {
+                factory.addContextValves(new ConnectionCloserValve());
+                if (properties.isZeroCopy() && SendfileValve.supported()) {
+                    factory.addContextValves(new SendfileValve());
+                }
+            };
         }
     }
 }

@@ -106,6 +106,66 @@ class LivePageBrowserTests {
         assertThat(browser.findElement(By.id("status")).getText()).startsWith("Updated ");
     }
 
+    /**
+     * Cards are in natural order of their names ({@code #2} before {@code #10}), and a long name wraps inside its card
+     * instead of widening the page.
+     */
+    @Test
+    void cardsAreInNaturalOrderAndLongNamesStayInside() {
+        String longName = "card-order-test#z" + "x".repeat(180);
+        List<ProducerRegistry.Registration> added = new java.util.ArrayList<>();
+        try {
+            for (String name : List.of("card-order-test#10", "card-order-test#2", "card-order-test#1", longName)) {
+                dev.sluice.Sink<java.nio.ByteBuffer> takesAll = item -> true;
+                added.add(this.registry.registerConsumer(name, dev.sluice.BufferedConsumer.builder(takesAll)
+                    .name(name)
+                    .weigher(dev.sluice.Weigher.bytes())
+                    .build()));
+            }
+            browser.get(base() + "/");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(browser
+                .findElements(By.cssSelector("#consumers .card"))
+                .stream()
+                .map(card -> card.getDomAttribute("data-name"))
+                .filter(name -> name.startsWith("card-order-test"))
+                .toList()).containsExactly("card-order-test#1", "card-order-test#2", "card-order-test#10", longName));
+            Object overflow = ((JavascriptExecutor) browser).executeScript("""
+                    const card = document.querySelector("#consumers .card[data-name='" + arguments[0] + "']");
+                    return [card.scrollWidth - card.clientWidth,
+                            document.documentElement.scrollWidth - document.documentElement.clientWidth];""",
+                    longName);
+            assertThat((List<?>) overflow).as("card and page overflow in pixels").allSatisfy(
+                    pixels -> assertThat(((Number) pixels).longValue()).isLessThanOrEqualTo(0));
+        }
+        finally {
+            added.forEach(ProducerRegistry.Registration::close);
+        }
+    }
+
+    /**
+     * The rate a download shows is what reaches its client, smoothed: a 100 KB/s client whose transfer is handed to
+     * the socket in 3 MB bursts every 30 s reads about 100 KB/s, not "0 B/s" between the bursts; a steady flow reads
+     * its plain rate, and a flow that stopped long ago falls towards zero.
+     */
+    @Test
+    void theRateIsWhatReachesTheClientSmoothed() {
+        browser.get(base() + "/");
+        Object rates = ((JavascriptExecutor) browser).executeScript("""
+                const bursts = [], steady = [], stopped = [];
+                for (let s = 0; s <= 59; s++) {
+                  bursts.push({ t: s * 1000, sent: 3000000 * (1 + Math.floor((s + 25) / 30)) });
+                  steady.push({ t: s * 1000, sent: 50000 * s });
+                }
+                for (let s = 0; s <= 59; s++) stopped.push({ t: s * 1000, sent: s < 10 ? 50000 * s : 450000 });
+                return [deliveredRate(bursts, "sent"), deliveredRate(steady, "sent"), deliveredRate(stopped, "sent")];""");
+        List<?> figures = (List<?>) rates;
+        assertThat(((Number) figures.get(0)).doubleValue()).as("bursts of 3 MB every 30 s").isCloseTo(100_000,
+                org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(((Number) figures.get(1)).doubleValue()).as("steady 50 KB/s").isCloseTo(50_000,
+                org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(((Number) figures.get(2)).doubleValue()).as("stopped after 10 s of 59").isLessThan(10_000);
+    }
+
     @Test
     void historySurvivesAReload() {
         browser.get(base() + "/");

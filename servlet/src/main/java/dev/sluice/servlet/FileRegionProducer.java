@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sluice.BufferedConsumer;
@@ -15,7 +15,8 @@ import dev.sluice.file.FileTransferStoppedException;
 import dev.sluice.internal.Log;
 
 /**
- * A push producer of the bytes {@code [from, to)} of an open file, read in chunks on a shared {@link Executor} (the
+ * A push producer of {@linkplain Segment segments}: regions {@code [from, to)} of an open file, and literal bytes
+ * between them (the part headers of a {@code multipart/byteranges} body). File bytes are read in chunks on a shared {@link Executor} (the
  * application's {@link FileReads}) and written into a byte consumer until the consumer's buffer is full; the pause
  * that follows stops the reads, the resume starts them again. A read task writes at most {@value #CHUNKS_PER_TURN}
  * chunks, then queues itself again behind other transfers.
@@ -27,12 +28,14 @@ import dev.sluice.internal.Log;
  * one configured chunk; the first write the consumer refuses brings the chunk size back down.
  *
  * <p>The file's size is checked against the size the transfer started with: a read that finds the end of the file
- * early, or a size that differs once the last chunk is read, fails the transfer with a {@link FileChangedException}
- * before that last chunk is written, so a changed file never yields a complete-looking body.
+ * early, or a smaller size once the last chunk is read, fails the transfer with a {@link FileChangedException}
+ * before that last chunk is written, so a file that shrinks never yields a complete-looking body. A file that grows
+ * (a log being appended to) is sent as it was announced: the bytes up to the size it had, intact.
  *
  * <p>The {@link #start() future} completes when the last chunk has been written and the producer has unregistered;
- * it fails with the read's exception, or with a {@link FileTransferStoppedException} when the consumer stops the
- * producer. The file is closed in every case.
+ * it fails with the read's exception, with whatever the read executor throws instead of taking a read (a
+ * {@code RejectedExecutionException} once it is shut down, or anything else), or with a
+ * {@link FileTransferStoppedException} when the consumer stops the producer. The file is closed in every case.
  */
 final class FileRegionProducer implements PushProducer {
 
@@ -58,7 +61,7 @@ final class FileRegionProducer implements PushProducer {
 
     private final long expectedSize;
 
-    private final long end;
+    private final List<Segment> segments;
 
     private final int chunkSize;
 
@@ -74,7 +77,10 @@ final class FileRegionProducer implements PushProducer {
 
     private final Runnable readTask = this::readSome;
 
-    /** Read task only. */
+    /** Read task only: the segment being sent. */
+    private int segment;
+
+    /** Read task only: the next file byte of the segment being sent, if it is a file region. */
     private long position;
 
     /** Read task only: the size of the next read, from {@link #chunkSize} up to {@value #GROWTH} times it. */
@@ -82,11 +88,19 @@ final class FileRegionProducer implements PushProducer {
 
     FileRegionProducer(Path file, FileChannel channel, long expectedSize, long from, long to, int chunkSize,
             ChunkPool pool, Executor reads, BufferedConsumer<ByteBuffer> consumer) {
+        this(file, channel, expectedSize, List.of(Segment.region(from, to)), chunkSize, pool, reads, consumer);
+    }
+
+    FileRegionProducer(Path file, FileChannel channel, long expectedSize, List<Segment> segments, int chunkSize,
+            ChunkPool pool, Executor reads, BufferedConsumer<ByteBuffer> consumer) {
+        if (segments.isEmpty()) {
+            throw new IllegalArgumentException("Nothing to send of " + file);
+        }
         this.file = file;
         this.channel = channel;
         this.expectedSize = expectedSize;
-        this.position = from;
-        this.end = to;
+        this.segments = List.copyOf(segments);
+        this.position = this.segments.get(0).from();
         this.chunkSize = chunkSize;
         this.readSize = chunkSize;
         this.pool = pool;
@@ -133,7 +147,7 @@ final class FileRegionProducer implements PushProducer {
         try {
             this.reads.execute(this.readTask);
         }
-        catch (RejectedExecutionException ex) {
+        catch (RuntimeException ex) { // rejected once shut down, or any failure of the executor: no read will run
             this.state.getAndUpdate(s -> s & ~SCHEDULED);
             end(ex);
         }
@@ -151,14 +165,14 @@ final class FileRegionProducer implements PushProducer {
             }
             ByteBuffer chunk;
             try {
-                chunk = readChunk();
+                chunk = next();
             }
             catch (IOException | RuntimeException failure) {
                 end(failure);
                 return;
             }
             boolean more = this.consumer.write(chunk);
-            if (this.position == this.end) {
+            if (this.segment == this.segments.size()) {
                 this.consumer.unregisterProducer();
                 end(null);
                 return;
@@ -180,8 +194,15 @@ final class FileRegionProducer implements PushProducer {
         }
     }
 
-    private ByteBuffer readChunk() throws IOException {
-        int length = (int) Math.min(readLength(), this.end - this.position);
+    /** The next chunk: a segment's literal bytes, or a read of its file region; moves to the next segment. */
+    private ByteBuffer next() throws IOException {
+        Segment current = this.segments.get(this.segment);
+        ByteBuffer bytes = current.bytes();
+        if (bytes != null) {
+            nextSegment();
+            return bytes.duplicate();
+        }
+        int length = (int) Math.min(readLength(), current.to() - this.position);
         ByteBuffer chunk = this.pool.take(this.readSize).limit(length);
         while (chunk.hasRemaining()) {
             if (this.channel.read(chunk, this.position + chunk.position()) < 0) {
@@ -189,13 +210,23 @@ final class FileRegionProducer implements PushProducer {
             }
         }
         this.position += length;
-        if (this.position == this.end) {
-            long size = this.channel.size();
-            if (size != this.expectedSize) {
-                throw new FileChangedException(this.file, this.expectedSize, size);
+        if (this.position == current.to()) {
+            nextSegment();
+            if (this.segment == this.segments.size()) {
+                long size = this.channel.size();
+                if (size < this.expectedSize) { // shrunk: what was sent may mix two versions; grown is fine
+                    throw new FileChangedException(this.file, this.expectedSize, size);
+                }
             }
         }
         return chunk.flip();
+    }
+
+    private void nextSegment() {
+        this.segment++;
+        if (this.segment < this.segments.size()) {
+            this.position = this.segments.get(this.segment).from();
+        }
     }
 
     /**
@@ -232,6 +263,32 @@ final class FileRegionProducer implements PushProducer {
 
     @Override
     public String toString() {
-        return "FileRegionProducer[" + this.file + ", up to byte " + this.end + "]";
+        return "FileRegionProducer[" + this.file + ", " + this.segments.size() + " segment(s)]";
+    }
+
+    /**
+     * A part of the body: the file's bytes {@code [from, to)}, or literal {@code bytes}.
+     *
+     * @param bytes the literal bytes, or {@code null} for a file region
+     * @param from the region's first byte
+     * @param to the byte after the region's last
+     */
+    record Segment(@org.jspecify.annotations.Nullable ByteBuffer bytes, long from, long to) {
+
+        static Segment region(long from, long to) {
+            if (from >= to) {
+                throw new IllegalArgumentException("An empty region: [" + from + ", " + to + ")");
+            }
+            return new Segment(null, from, to);
+        }
+
+        static Segment literal(byte[] bytes) {
+            return new Segment(ByteBuffer.wrap(bytes).asReadOnlyBuffer(), 0, 0);
+        }
+
+        /** How many bytes of the body this segment is. */
+        long length() {
+            return (this.bytes != null) ? this.bytes.remaining() : this.to - this.from;
+        }
     }
 }

@@ -9,11 +9,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 import dev.sluice.BufferedConsumer;
@@ -36,19 +39,33 @@ import org.jspecify.annotations.Nullable;
  * Spring MVC controllers return the body and the starter's return-value handler calls this.
  *
  * <h2>One transfer</h2>
- * Statuses and headers are decided on the calling thread from the file's attributes; the file is opened only when a
- * body is to be sent (never for HEAD, 304, 412, 416). Then the request goes asynchronous and the method returns: a
+ * Statuses and headers are decided on the calling thread from the file's attributes, once the file has been opened
+ * (an unreadable file is a 403 for every method and condition; the file is read only when a body is to be sent,
+ * never for HEAD, 304, 412, 416). Then the request goes asynchronous and the method returns: a
  * file is read on the shared {@link FileReads} by a push producer that the consumer pauses above its high-water mark
  * ({@code fileWaterMarks} of the transfer's group) and resumes at the low one, in chunk buffers that are reused once
  * the container has copied them; a stream or producer body runs as it
  * writes. Each transfer is in the registry while it runs (see {@link SluiceBody}).
  *
+ * <h2>Zero-copy</h2>
+ * Where the request carries a {@link KernelFileSender} that is {@linkplain KernelFileSender#available() available}
+ * (on Tomcat's NIO connector over plain HTTP/1.1, put there by {@link dev.sluice.servlet.tomcat.SendfileValve}), a
+ * file body of one region (the whole file or a single range) of at least {@value #KERNEL_MIN_BYTES} bytes is handed to
+ * the container's sendfile once the headers are set: no chunk is read into the heap, no thread waits, the request
+ * does not go asynchronous. It is still an instance of its registry group while it runs: its consumer's sent count
+ * follows the kernel's progress (read every {@value KernelFileTransfer#POLL_MILLIS} ms), it leaves the registry when
+ * the kernel has sent the last byte or the connection closed, and an operator's stop closes the connection. The
+ * registry cannot show a buffer (there is none: the socket is the consumer) or a pause (the kernel sends as fast as the
+ * client reads; a hold does not slow it). A file that shrinks makes the container close the connection early: one WARN
+ * line, as below. Under TLS, for several ranges, smaller bodies, or {@code SluiceBody.zeroCopy(false)}, the file takes
+ * the non-blocking path.
+ *
  * <h2>Endings</h2>
  * <ul>
  *   <li>Complete: the response completes once the container has flushed the last byte.</li>
  *   <li>The client goes away: the producer is stopped and the file closed; one DEBUG line.</li>
- *   <li>The transfer fails (a read fails, the file changes size, a producer fails, or writes another length than
- *       announced): one WARN line naming the cause, and the response is aborted (see {@link ServletOutputConsumer}),
+ *   <li>The transfer fails (a read fails, the file shrinks, a producer fails, or writes another length than
+ *       announced; a file that grows is sent at the length announced): one WARN line naming the cause, and the response is aborted (see {@link ServletOutputConsumer}),
  *       never completed short. A stop through the registry aborts too, with a DEBUG line.</li>
  * </ul>
  */
@@ -58,6 +75,12 @@ public final class HttpTransfers {
     public static final String DEFAULT_GROUP = "http";
 
     private static final Log log = Log.of(HttpTransfers.class);
+
+    /**
+     * The smallest body sent by the container's sendfile: below it, the non-blocking path costs less than a poller
+     * registration (Tomcat's {@code DefaultServlet} uses the same 48 KiB).
+     */
+    public static final int KERNEL_MIN_BYTES = 48 * 1024;
 
     /** The spare chunk buffers kept for all file transfers: 4 MiB with 16 KiB chunks. */
     private static final int SPARE_CHUNKS = 256;
@@ -73,6 +96,8 @@ public final class HttpTransfers {
     private final int chunkSize;
 
     private final ChunkPool chunks;
+
+    private volatile @Nullable ScheduledExecutorService kernelWatch;
 
     /**
      * Creates the sender, with the same water marks for file and stream bodies.
@@ -172,61 +197,181 @@ public final class HttpTransfers {
             response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return;
         }
+        FileChannel channel = open(file, response);
+        if (channel == null) {
+            return;
+        }
+        boolean handedOver = false;
+        try {
+            handedOver = answerFile(body, file, channel, attributes, group, request, response);
+        }
+        finally {
+            if (!handedOver) {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * Opens the file, for every answer: whether it can be read is known only by trying (permissions, ACLs, and for
+     * root only the open itself tell), and an unreadable file is a 403 for HEAD and conditional requests too. Sends
+     * 403 or 404 and returns null when it cannot be opened.
+     */
+    private static @Nullable FileChannel open(Path file, HttpServletResponse response) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        }
+        catch (AccessDeniedException ex) {
+            log.debug("{} cannot be read: 403 ({})", file, ex.toString());
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+        }
+        catch (NoSuchFileException ex) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND); // deleted since its attributes were read
+        }
+        return null;
+    }
+
+    /** Decides the answer; returns whether a transfer took over {@code channel} (else the caller closes it). */
+    private boolean answerFile(SluiceBody body, Path file, FileChannel channel, BasicFileAttributes attributes,
+            String group, HttpServletRequest request, HttpServletResponse response) throws IOException {
         long size = attributes.size();
         Validators validators = Validators.of(size, attributes.lastModifiedTime());
         response.setHeader("ETag", validators.etag());
         response.setDateHeader("Last-Modified", validators.lastModified());
         response.setHeader("Accept-Ranges", "bytes");
         Validators.Outcome outcome = validators.evaluate(request);
-        ByteRange range = null;
+        RangeRequest range = null;
         if (outcome == Validators.Outcome.PROCEED) {
             RangeRequest asked = rangeAsked(request, validators, size);
             if (asked instanceof RangeRequest.Unsatisfiable) {
+                // a status, not sendError: Jetty's error handling drops the Content-Range the client needs
+                response.setStatus(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
                 response.setHeader("Content-Range", "bytes */" + size);
-                response.sendError(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
-                return;
+                response.setContentLength(0);
+                return false;
             }
-            range = (asked instanceof ByteRange byteRange) ? byteRange : null;
+            range = (asked instanceof ByteRange || asked instanceof RangeRequest.Several) ? asked : null;
         }
         body.headers().forEach(response::setHeader);
         if (outcome == Validators.Outcome.NOT_MODIFIED) {
             response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
-            return;
+            return false;
         }
         if (outcome == Validators.Outcome.PRECONDITION_FAILED) {
             response.setStatus(HttpServletResponse.SC_PRECONDITION_FAILED);
             response.setContentLength(0);
-            return;
+            return false;
         }
-        response.setContentType(contentType(body, file, request));
-        long from = 0;
-        long to = size;
-        if (range != null) {
+        String contentType = contentType(body, file, request);
+        List<FileRegionProducer.Segment> segments;
+        if (range instanceof RangeRequest.Several several) {
+            String boundary = Multipart.boundary();
             response.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
-            response.setHeader("Content-Range", range.contentRange(size));
-            from = range.first();
-            to = range.last() + 1;
+            response.setContentType("multipart/byteranges; boundary=" + boundary);
+            segments = Multipart.segments(several.ranges(), contentType, size, boundary);
         }
-        response.setContentLengthLong(to - from);
-        if ("HEAD".equals(request.getMethod()) || from == to) {
-            return; // nothing to read: the container sends the headers
-        }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        try {
-            long opened = channel.size();
-            if (opened != size) {
-                throw new FileChangedException(file, size, opened);
+        else {
+            response.setContentType(contentType);
+            long from = 0;
+            long to = size;
+            if (range instanceof ByteRange byteRange) {
+                response.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
+                response.setHeader("Content-Range", byteRange.contentRange(size));
+                from = byteRange.first();
+                to = byteRange.last() + 1;
             }
+            segments = (from == to) ? List.of() : List.of(FileRegionProducer.Segment.region(from, to));
         }
-        catch (IOException ex) {
-            channel.close();
+        long length = 0;
+        for (FileRegionProducer.Segment segment : segments) {
+            length += segment.length();
+        }
+        response.setContentLengthLong(length);
+        if ("HEAD".equals(request.getMethod()) || segments.isEmpty()) {
+            return false; // nothing to read: the container sends the headers
+        }
+        long opened = channel.size();
+        if (opened < size) {
+            throw new FileChangedException(file, size, opened); // shrunk since its attributes were read
+        }
+        if (segments.size() == 1 && body.zeroCopy() && length >= KERNEL_MIN_BYTES
+                && request.getAttribute(KernelFileSender.ATTRIBUTE) instanceof KernelFileSender kernel
+                && kernel.available()) {
+            sendByKernel(kernel, file, size, segments.get(0), group);
+            return false; // the container opens the file itself
+        }
+        ChunkPool pool = this.chunks;
+        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool,
+                consumer -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
+                        this.fileReads, consumer).start(), channel::close);
+        return true;
+    }
+
+    private void sendByKernel(KernelFileSender kernel, Path file, long size, FileRegionProducer.Segment region,
+            String group) {
+        TransferRegistrations.Claim claim = this.registrations.claim(group);
+        BufferedConsumer<ByteBuffer> consumer;
+        try {
+            consumer = BufferedConsumer.builder(KernelFileTransfer.countingSink())
+                .name(claim.consumerName())
+                .waterMarks(this.fileWaterMarks.apply(group))
+                .weigher(Weigher.bytes())
+                .build();
+        }
+        catch (RuntimeException ex) {
+            claim.release();
             throw ex;
         }
-        long start = from;
-        long end = to;
-        ChunkPool pool = this.chunks;
-        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, consumer -> new FileRegionProducer(file, channel,
-                size, start, end, this.chunkSize, pool, this.fileReads, consumer).start(), channel::close);
+        claim.follow(consumer);
+        KernelFileTransfer transfer = new KernelFileTransfer(file, size, region.length(), consumer, kernelWatch());
+        transfer.start().whenComplete((done, failure) -> kernelEnded(consumer, file, claim.producerName(), transfer,
+                failure));
+        log.debug("Transfer of {} ('{}') goes by the container's sendfile: {} bytes", file, claim.producerName(),
+                region.length());
+        try {
+            kernel.send(file, region.from(), region.to(), transfer);
+        }
+        catch (RuntimeException ex) {
+            transfer.notStarted(ex);
+            throw ex;
+        }
+    }
+
+    private static void kernelEnded(BufferedConsumer<ByteBuffer> consumer, Path file, String name,
+            KernelFileTransfer transfer, @Nullable Throwable failure) {
+        Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+                : failure;
+        if (cause instanceof FileTransferStoppedException) {
+            log.debug("Transfer of {} ('{}') was stopped after {} bytes; the connection is closed", file, name,
+                    transfer.sent());
+        }
+        else if (cause instanceof FileChangedException || (cause != null && !(cause instanceof IOException))) {
+            log.warn("Transfer of {} ('{}') failed after {} bytes; the connection is closed: {}", file, name,
+                    transfer.sent(), cause.toString());
+        }
+        else if (cause != null) {
+            log.debug("Client of '{}' went away after {} bytes ({})", name, transfer.sent(), cause.toString());
+        }
+        consumer.stopConsuming();
+    }
+
+    /** The thread that follows kernel transfers, started with the first. */
+    private ScheduledExecutorService kernelWatch() {
+        ScheduledExecutorService watch = this.kernelWatch;
+        if (watch == null) {
+            synchronized (this) {
+                watch = this.kernelWatch;
+                if (watch == null) {
+                    watch = Executors.newSingleThreadScheduledExecutor(task -> {
+                        Thread thread = new Thread(task, "sluice-sendfile-watch");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    this.kernelWatch = watch;
+                }
+            }
+        }
+        return watch;
     }
 
     private static @Nullable RangeRequest rangeAsked(HttpServletRequest request, Validators validators, long size) {

@@ -51,7 +51,9 @@ import org.jspecify.annotations.Nullable;
  * A write that fails, {@link WriteListener#onError}, an {@link AsyncListener} error or timeout, or the container
  * completing the request on its own all mean the client has gone: the consumer {@linkplain
  * BufferedConsumer#connectionLost loses its connection}, which stops the registered producer (a file producer closes
- * its file), and the whole event costs one DEBUG line, since a client that hangs up is routine for a download. What
+ * its file), and the whole event costs one DEBUG line, since a client that hangs up is routine for a download. A
+ * transfer cut by a timeout (the container's write or idle timeout, or the {@code AsyncContext}'s) is one INFO line
+ * instead, naming the setting: the client may have been reading, only slower than the timeout allows. What
  * was still buffered for that client is discarded by this sink and counted in {@link #undeliveredBytes()} (so the
  * consumer does not log it as lost data: nothing went wrong on the server).
  *
@@ -122,6 +124,16 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
     /** Drain loop only: for buffers without an accessible array. */
     private byte @Nullable [] scratch;
+
+    /**
+     * Whether the container copies the bytes of a non-blocking write that it cannot send at once (Tomcat does), so a
+     * buffer may be reused as soon as {@code write} returns. Other containers (Jetty) may keep the array until
+     * {@code isReady()} is true again, so the buffer is held until then.
+     */
+    private volatile boolean copiesWrites;
+
+    /** Drain loop only: the buffer of the last write, which the container may still be reading. */
+    private @Nullable ByteBuffer held;
 
     private ServletOutputConsumer(Builder builder) {
         this.request = builder.request;
@@ -204,6 +216,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
                 if (!stream.isReady()) {
                     return false;
                 }
+                releaseHeld(); // ready: the container has finished every write before
                 int length = Math.min(item.remaining(), this.maxWrite);
                 if (item.hasArray()) {
                     stream.write(item.array(), item.arrayOffset() + item.position(), length);
@@ -220,11 +233,24 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             clientGone(failure);
             return discard(item);
         }
-        ChunkPool pool = this.recycle;
-        if (pool != null) {
-            pool.give(item); // the container copies what it cannot send at once: the bytes are no longer needed
+        if (this.recycle != null) {
+            if (this.copiesWrites) {
+                this.recycle.give(item); // the container copied what it could not send at once
+            }
+            else {
+                this.held = item; // the container may still read the array: given back at the next isReady()
+            }
         }
         return true;
+    }
+
+    /** Gives the buffer of the last write back to the pool: the container has said it is ready again. */
+    private void releaseHeld() {
+        ByteBuffer last = this.held;
+        if (last != null) {
+            this.held = null;
+            Objects.requireNonNull(this.recycle).give(last);
+        }
     }
 
     private boolean discard(ByteBuffer item) {
@@ -313,15 +339,39 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
     private void closed(Throwable failure) {
         BufferedConsumer<ByteBuffer> target = consumer();
         if (this.clientGone) {
-            log.debug("Client of '{}' went away after {} bytes; {} buffered bytes were not delivered ({})",
-                    target.name(), target.sentUnits() - undeliveredBytes(), undeliveredBytes(),
-                    String.valueOf(this.discarding.get()));
+            Throwable why = this.discarding.get();
+            if (timedOut(why)) {
+                log.info("Transfer of '{}' was cut by a timeout after {} bytes: the client took no bytes for as long "
+                        + "as the container waits for a write (Tomcat: server.tomcat.connection-timeout, Jetty: "
+                        + "server.jetty.connection-idle-timeout; a large socket send buffer can hold a slow reader "
+                        + "that long); {} buffered bytes were not delivered ({})", target.name(),
+                        target.sentUnits() - undeliveredBytes(), undeliveredBytes(), String.valueOf(why));
+            }
+            else {
+                log.debug("Client of '{}' went away after {} bytes; {} buffered bytes were not delivered ({})",
+                        target.name(), target.sentUnits() - undeliveredBytes(), undeliveredBytes(),
+                        String.valueOf(why));
+            }
         }
         else if (!failInstead()) {
             Throwable reason = this.discarding.get();
             closeConnection((reason != null) ? reason : failure);
         }
         complete();
+    }
+
+    /** Whether the client went away because the container (or the async context) timed out a write. */
+    static boolean timedOut(@Nullable Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException || cause instanceof TimeoutException
+                    || cause instanceof java.nio.channels.InterruptedByTimeoutException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     /**
@@ -374,6 +424,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             throw ex;
         }
         this.out = stream;
+        this.copiesWrites = stream.getClass().getName().startsWith("org.apache.catalina.connector.");
         this.async = context;
         context.setTimeout(this.timeout.toMillis());
         context.addListener(this.listener);
@@ -490,7 +541,10 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             return this;
         }
 
-        /** Hands each buffer whose bytes the container has taken to {@code pool}, for its producer to reuse. */
+        /**
+         * Hands each buffer to {@code pool}, for its producer to reuse, once the container is done with its bytes: at
+         * once on a container that copies what it cannot send (Tomcat), else when {@code isReady()} is next true.
+         */
         Builder recycleTo(ChunkPool pool) {
             this.recycle = Objects.requireNonNull(pool, "pool");
             return this;

@@ -29,10 +29,18 @@ import org.jspecify.annotations.Nullable;
  * {@code Last-Modified} with {@code If-None-Match}/{@code If-Modified-Since} (304) and
  * {@code If-Match}/{@code If-Unmodified-Since} (412); {@code Accept-Ranges: bytes}, a single {@code Range} (206 with
  * {@code Content-Range}; 416 with {@code Content-Range: bytes *}{@code /size} when it starts past the end) and
- * {@code If-Range}; HEAD with the headers of a GET and without opening the file. A {@code Range} of several ranges is
- * ignored and the whole file sent (200), which RFC 9110 allows: multipart/byteranges is not produced. A missing file is
- * 404, an unreadable one 403. The content type is {@link #contentType(String) given}, else the servlet context's
- * mapping of the file name, else {@code application/octet-stream}.
+ * {@code If-Range}; several ranges as a {@code 206 multipart/byteranges} (a part per satisfiable range, in the order
+ * asked; more than 64 ranges, or more bytes than the file has, are ignored and the whole file sent, as RFC 9110
+ * allows); HEAD with the headers of a GET and without reading the file. A missing file is 404, an unreadable one 403
+ * (for HEAD and conditional requests too). The content type is {@link #contentType(String) given}, else the servlet
+ * context's mapping of the file name, else {@code application/octet-stream}. A file that grows while it is sent is
+ * sent at the length announced; one that shrinks fails the transfer, which is aborted, never completed short.
+ *
+ * <p>Zero-copy: where the container offers its sendfile for the request (Tomcat's NIO connector over plain HTTP/1.1,
+ * with the valve the Spring Boot starter registers), a whole file or a single range of at least
+ * {@value HttpTransfers#KERNEL_MIN_BYTES} bytes is sent by the kernel, with the same statuses and headers; under TLS,
+ * HTTP/2, for multipart ranges, small bodies, or with {@link #zeroCopy(boolean) zeroCopy(false)}, it takes the
+ * non-blocking path. See {@link HttpTransfers} for what the registry shows of a kernel transfer.
  *
  * <h2>Streams and producers</h2>
  * {@link #stream(ByteStream)} and {@link #producer(BodyProducer)} send what a byte stream or a producer makes, as 200
@@ -62,6 +70,8 @@ public final class SluiceBody {
     private @Nullable String group;
 
     private long contentLength = -1;
+
+    private boolean zeroCopy = true;
 
     private final Map<String, String> headers = new LinkedHashMap<>();
 
@@ -154,6 +164,16 @@ public final class SluiceBody {
     }
 
     /**
+     * Whether a file body may be sent by the container's sendfile (the default: {@code true}), where the container
+     * offers it (see {@link HttpTransfers}). {@code false} keeps it on the non-blocking path, whose consumer buffers,
+     * pauses and can be held by an operator.
+     */
+    public SluiceBody zeroCopy(boolean allowed) {
+        this.zeroCopy = allowed;
+        return this;
+    }
+
+    /**
      * The registry group of this transfer, and the name whose water marks its consumer uses. In Spring MVC the
      * default is the handler's URL pattern, such as {@code /files/{name}}.
      */
@@ -187,6 +207,10 @@ public final class SluiceBody {
 
     long contentLength() {
         return this.contentLength;
+    }
+
+    boolean zeroCopy() {
+        return this.zeroCopy;
     }
 
     Map<String, String> headers() {

@@ -25,8 +25,24 @@ final class FakeOutput extends ServletOutputStream {
 
     IOException failure;
 
+    /**
+     * When set, a write keeps a reference to the caller's array and reads its bytes only at the next {@code isReady()},
+     * as Jetty's asynchronous output may; otherwise the bytes are copied at once, as Tomcat does.
+     */
+    boolean retains;
+
+    private byte[] pendingArray;
+
+    private int pendingOffset;
+
+    private int pendingLength;
+
     @Override
     public synchronized boolean isReady() {
+        if (this.pendingArray != null) {
+            this.written.write(this.pendingArray, this.pendingOffset, this.pendingLength);
+            this.pendingArray = null;
+        }
         if (this.capacity > 0) {
             return true;
         }
@@ -52,7 +68,14 @@ final class FakeOutput extends ServletOutputStream {
         if (this.capacity <= 0) {
             throw new IllegalStateException("write while not ready");
         }
-        this.written.write(bytes, offset, length);
+        if (this.retains) {
+            this.pendingArray = bytes;
+            this.pendingOffset = offset;
+            this.pendingLength = length;
+        }
+        else {
+            this.written.write(bytes, offset, length);
+        }
         this.capacity -= length; // a container buffers the excess of one write
         this.writes++;
     }

@@ -47,6 +47,42 @@ class ServletOutputConsumerTest {
         this.out.consumer().registerProducer(this.producer, true);
     }
 
+    /**
+     * A container that keeps the array of a write until it is ready again (Jetty) gets its bytes intact: the chunk
+     * goes back to the pool only once {@code isReady()} has been true after the write.
+     */
+    @Test
+    void aChunkGoesBackToThePoolOnlyWhenTheContainerIsDoneWithIt() throws IOException {
+        FakeOutput retaining = new FakeOutput();
+        retaining.retains = true;
+        MockHttpServletRequest jettyRequest = new MockHttpServletRequest("GET", "/file");
+        jettyRequest.setAsyncSupported(true);
+        MockHttpServletResponse jettyResponse = new MockHttpServletResponse() {
+            @Override
+            public ServletOutputStream getOutputStream() {
+                return retaining;
+            }
+        };
+        ChunkPool pool = new ChunkPool(1, 1000);
+        ServletOutputConsumer recycling = ServletOutputConsumer.on(jettyRequest, jettyResponse)
+            .maxWrite(1000)
+            .recycleTo(pool)
+            .start("recycling");
+        retaining.open(10_000);
+
+        ByteBuffer first = pool.take(1000);
+        first.put(bytes(0, 1000)).flip();
+        recycling.consumer().write(first);
+        ByteBuffer second = pool.take(1000);
+        assertThat(second).as("the container still holds the first chunk").isNotSameAs(first);
+        second.put(bytes(1000, 1000)).flip();
+        recycling.consumer().write(second);
+
+        assertThat(retaining.isReady()).isTrue();
+        assertThat(retaining.bytes()).isEqualTo(bytes(0, 2000).array());
+        assertThat(pool.take(1000)).as("given back once the container was ready again").isSameAs(first);
+    }
+
     @Test
     void startPutsTheRequestInAsyncModeAndListensToTheOutput() {
         assertThat(this.request.isAsyncStarted()).isTrue();

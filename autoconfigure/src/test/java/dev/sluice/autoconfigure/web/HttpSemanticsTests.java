@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -34,10 +35,20 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What a client sees of a {@code SluiceBody.file(...)} over real HTTP: the bytes, the statuses and the headers of
- * ranges, validators and conditional requests, HEAD; and stream bodies.
+ * ranges, validators and conditional requests, HEAD; and stream bodies. Run on each container by a subclass:
+ * {@link OnTomcat} and {@link OnJetty}.
  */
-@TransferTest
-class HttpSemanticsTests {
+abstract class HttpSemanticsTests {
+
+    /** The suite on Tomcat. */
+    @TransferTest
+    static class OnTomcat extends HttpSemanticsTests {
+    }
+
+    /** The suite on Jetty. */
+    @JettyTransferTest
+    static class OnJetty extends HttpSemanticsTests {
+    }
 
     private static final long SIZE = 300_001;
 
@@ -46,7 +57,7 @@ class HttpSemanticsTests {
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
-    private int port;
+    int port;
 
     @Autowired
     private ProducerRegistry registry;
@@ -128,14 +139,69 @@ class HttpSemanticsTests {
             .isNotEqualTo(java.util.Optional.of("application/octet-stream"));
     }
 
-    /** Several ranges (multipart/byteranges is not produced), another unit, or a malformed one: the whole file. */
+    /**
+     * Several ranges are a multipart/byteranges of exactly those bytes, in the order asked, each part with its
+     * Content-Type and Content-Range; ranges past the end are left out.
+     */
+    @Test
+    void severalRangesAreAMultipartOfExactlyThoseBytes() throws Exception {
+        HttpResponse<byte[]> response = get(NAME, "Range", "bytes=0-9, 299990-, 400000-400001, -5, 1000-1000");
+
+        assertThat(response.statusCode()).isEqualTo(206);
+        String type = response.headers().firstValue("Content-Type").orElseThrow();
+        assertThat(type).startsWith("multipart/byteranges; boundary=");
+        String boundary = type.substring(type.indexOf("boundary=") + "boundary=".length());
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        long[][] ranges = { { 0, 9 }, { 299990, 300000 }, { 299996, 300000 }, { 1000, 1000 } };
+        for (int i = 0; i < ranges.length; i++) {
+            String head = ((i == 0) ? "" : "\r\n") + "--" + boundary + "\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Range: bytes " + ranges[i][0] + "-" + ranges[i][1] + "/" + SIZE + "\r\n\r\n";
+            expected.writeBytes(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            expected.writeBytes(Arrays.copyOfRange(content, (int) ranges[i][0], (int) ranges[i][1] + 1));
+        }
+        expected.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(response.body()).isEqualTo(expected.toByteArray());
+        assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(expected.size());
+    }
+
+    /** Several ranges none of which is satisfiable: 416. */
+    @Test
+    void severalRangesPastTheEndAre416() throws Exception {
+        HttpResponse<byte[]> response = get(NAME, "Range", "bytes=300001-300002,400000-");
+        assertThat(response.statusCode()).isEqualTo(416);
+        assertThat(response.headers().firstValue("Content-Range")).hasValue("bytes */" + SIZE);
+    }
+
+    /**
+     * Another unit, a malformed range, more than 64 ranges, or ranges adding up to more than the file: the whole
+     * file.
+     */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = { "bytes=0-9,20-29", "items=0-9", "bytes=9-0", "bytes=abc" })
-    void aRangeThatIsNotOneByteRangeIsIgnored(String range) throws Exception {
+    @MethodSource("ignoredRanges")
+    void aRangeThatIsNotServedIsIgnored(String range) throws Exception {
         HttpResponse<byte[]> response = get(NAME, "Range", range);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(content);
+    }
+
+    static List<String> ignoredRanges() {
+        StringBuilder many = new StringBuilder("bytes=0-0");
+        for (int i = 1; i <= 64; i++) {
+            many.append(',').append(i).append('-').append(i);
+        }
+        return List.of("items=0-9", "bytes=9-0", "bytes=abc", "bytes=0-9,x-1", many.toString(), "bytes=0-,0-");
+    }
+
+    /** A file that cannot be read is a 403 for GET, HEAD and a conditional GET alike, not a 500. */
+    @Test
+    void anUnreadableFileIsForbidden() throws Exception {
+        String name = TransferTestApp.unreadable();
+        assertThat(get(name).statusCode()).isEqualTo(403);
+        assertThat(http.send(request(name).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(403);
+        assertThat(get(name, "If-None-Match", "*").statusCode()).isEqualTo(403);
+        assertThat(get(name, "Range", "bytes=0-0").statusCode()).isEqualTo(403);
     }
 
     @Test
@@ -230,6 +296,39 @@ class HttpSemanticsTests {
         }
         assertThat(events).isEmpty();
         assertThat(this.registry.producers()).extracting(p -> p.name()).noneMatch(name -> name.startsWith("files#"));
+    }
+
+    /**
+     * Clients with small receive buffers download a file at once, byte for byte: the chunk buffers shared by all
+     * transfers are reused only once the container is done with them (Jetty keeps a written array until
+     * {@code isReady()} is true again).
+     */
+    @Test
+    void concurrentDownloadsThroughSmallSocketBuffersAreByteExact() throws Exception {
+        int clients = 8;
+        TransferTestApp.file("shared.bin", 4 * 1024 * 1024);
+        List<Wire> wires = new ArrayList<>();
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            for (int i = 0; i < clients; i++) {
+                wires.add(Wire.send(this.port, 16 * 1024, "GET", "/buffered/shared.bin"));
+            }
+            List<java.util.concurrent.Future<Wire.Checked>> reads = new ArrayList<>();
+            for (Wire wire : wires) {
+                reads.add(readers.submit(() -> wire.check(0)));
+            }
+            for (java.util.concurrent.Future<Wire.Checked> read : reads) {
+                Wire.Checked checked = read.get();
+                assertThat(checked.complete()).as(checked.how()).isTrue();
+                assertThat(checked.firstMismatch()).as("the first wrong byte").isEqualTo(-1);
+            }
+        }
+        finally {
+            readers.shutdown();
+            for (Wire wire : wires) {
+                wire.close();
+            }
+        }
     }
 
     @Test

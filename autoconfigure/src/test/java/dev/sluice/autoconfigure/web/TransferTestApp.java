@@ -48,6 +48,46 @@ class TransferTestApp {
         }
     }
 
+    /**
+     * Makes a file in {@link #DIR} that this process cannot read, and returns its name. As root, permission bits do
+     * not stop a read, so the file is a link to a write-only sysfs attribute, which refuses every open for reading.
+     */
+    static String unreadable() {
+        String name = "unreadable.bin";
+        Path link = DIR.resolve(name);
+        try {
+            Files.createDirectories(DIR);
+            Files.deleteIfExists(link);
+            file(name, 100);
+            Files.setPosixFilePermissions(link, java.util.Set.of());
+            if (!canOpen(link)) {
+                return name;
+            }
+            Files.delete(link); // root reads it all the same
+            for (String candidate : new String[] { "/sys/bus/pci/rescan", "/sys/bus/pci/drivers_probe",
+                    "/sys/kernel/slab/kmalloc-8/validate", "/sys/module/kernel/uevent" }) {
+                Path target = Path.of(candidate);
+                if (Files.isRegularFile(target) && !canOpen(target)) {
+                    Files.createSymbolicLink(link, target);
+                    return name;
+                }
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        throw new IllegalStateException("Found no file that root cannot read (a write-only sysfs attribute)");
+    }
+
+    private static boolean canOpen(Path file) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            return channel.isOpen();
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
     @RestController
     static class Controller {
 
@@ -64,9 +104,16 @@ class TransferTestApp {
             thread.start();
         };
 
+        /** A file, by the container's sendfile where it offers it. */
         @GetMapping("/files/{name}")
         SluiceBody file(@PathVariable String name) {
             return SluiceBody.file(DIR.resolve(name)).group(this.group);
+        }
+
+        /** A file on the non-blocking path, whose consumer buffers and pauses. */
+        @GetMapping("/buffered/{name}")
+        SluiceBody buffered(@PathVariable String name) {
+            return SluiceBody.file(DIR.resolve(name)).zeroCopy(false).group(this.group);
         }
 
         /** A generated body of known length from a byte stream. */

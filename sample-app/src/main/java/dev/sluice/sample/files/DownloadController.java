@@ -1,6 +1,7 @@
 package dev.sluice.sample.files;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,9 +14,11 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
 
 /**
- * {@code GET /files}: the files, with their sizes and URLs. {@code GET /files/{name}}: one file, sent with
+ * {@code GET /files}: the files, in natural order ({@code 2MiB.bin} before {@code 10MiB.bin}), with their sizes and
+ * URLs (each name encoded as a path segment, so a name with spaces or {@code #} is a working URL). {@code GET /files/{name}}: one file, sent with
  * back-pressure by returning a {@link SluiceBody} (HEAD, ranges, ETag and conditional requests included); 404 for an
  * unknown name, 400 for a name that is not a plain file name. Every download is in the registry group
  * {@value #GROUP} while it runs ({@code downloads#<n>}), with the water marks of {@code sluice.consumers.downloads}.
@@ -35,7 +38,8 @@ class DownloadController {
     @GetMapping("/files")
     List<Listed> list() throws IOException {
         return this.catalog.list().stream()
-            .map(entry -> new Listed(entry.name(), entry.size(), "/files/" + entry.name()))
+            .map(entry -> new Listed(entry.name(), entry.size(),
+                    "/files/" + UriUtils.encodePathSegment(entry.name(), StandardCharsets.UTF_8)))
             .toList();
     }
 
@@ -60,7 +64,7 @@ class DownloadController {
      *
      * @param name its name
      * @param size its size in bytes
-     * @param url where to download it
+     * @param url where to download it, the name encoded as a path segment
      */
     record Listed(String name, long size, String url) {
     }

@@ -34,7 +34,7 @@ public final class FileCatalog {
         return this.dir;
     }
 
-    /** The files, by name, with their sizes. */
+    /** The files, in {@linkplain #natural natural order} of their names, with their sizes. */
     public List<Entry> list() throws IOException {
         if (!Files.isDirectory(this.dir)) {
             return List.of();
@@ -43,7 +43,7 @@ public final class FileCatalog {
             return files.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
                 .map(file -> file.getFileName().toString())
                 .filter(name -> !name.startsWith(".") && !name.endsWith(".partial"))
-                .sorted()
+                .sorted(FileCatalog::natural)
                 .map(name -> new Entry(name, size(this.dir.resolve(name))))
                 .toList();
         }
@@ -102,6 +102,46 @@ public final class FileCatalog {
             .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
             .toString();
         return (printable.length() <= 64) ? printable : printable.substring(0, 64) + "...";
+    }
+
+    /** Compares names with their runs of digits as numbers: {@code 2MiB.bin} before {@code 10MiB.bin}. */
+    static int natural(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            char x = a.charAt(i);
+            char y = b.charAt(j);
+            if (Character.isDigit(x) && Character.isDigit(y)) {
+                int endA = digitsEnd(a, i);
+                int endB = digitsEnd(b, j);
+                String numberA = a.substring(i, endA).replaceFirst("^0+(?=.)", "");
+                String numberB = b.substring(j, endB).replaceFirst("^0+(?=.)", "");
+                int order = (numberA.length() != numberB.length()) ? Integer.compare(numberA.length(), numberB.length())
+                        : numberA.compareTo(numberB);
+                if (order != 0) {
+                    return order;
+                }
+                i = endA;
+                j = endB;
+            }
+            else {
+                if (x != y) {
+                    return Character.compare(x, y);
+                }
+                i++;
+                j++;
+            }
+        }
+        int order = Integer.compare(a.length() - i, b.length() - j);
+        return (order != 0) ? order : a.compareTo(b);
+    }
+
+    private static int digitsEnd(String text, int from) {
+        int end = from;
+        while (end < text.length() && Character.isDigit(text.charAt(end))) {
+            end++;
+        }
+        return end;
     }
 
     private static long size(Path file) {

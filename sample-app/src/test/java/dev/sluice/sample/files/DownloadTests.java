@@ -40,6 +40,28 @@ class DownloadTests extends DownloadTestSupport {
             .jsonPath("$[?(@.name=='64MiB.bin')].url").isEqualTo("/files/64MiB.bin");
     }
 
+    /** A name with a space and a {@code #} is listed with a URL that works as given (its curl line too). */
+    @Test
+    void listedUrlsAreEncodedAndWork() throws Exception {
+        Path odd = this.catalog.dir().resolve("my file #2.txt");
+        Files.writeString(odd, "hello");
+        try {
+            this.client.get().uri("/files").exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$[?(@.name=='my file #2.txt')].url").isEqualTo("/files/my%20file%20%232.txt");
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + this.port + "/files/my%20file%20%232.txt")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("hello");
+        }
+        finally {
+            Probe.awaitIdle(this.downloads);
+            Files.delete(odd);
+        }
+    }
+
     @Test
     void aFastClientGetsTheWholeFileByteForByte() throws Exception {
         Path file = this.catalog.find("64MiB.bin").orElseThrow();

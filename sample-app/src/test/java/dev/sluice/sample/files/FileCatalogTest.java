@@ -48,6 +48,16 @@ class FileCatalogTest {
         assertThat(catalog().list()).containsExactly(new FileCatalog.Entry("data.bin", 3));
     }
 
+    @Test
+    void listsInNaturalOrder() throws IOException {
+        FileCatalog catalog = catalog();
+        for (String name : new String[] { "10MiB.bin", "2MiB.bin", "1MiB.bin", "a 100.txt", "a 20.txt" }) {
+            Files.write(catalog.dir().resolve(name), new byte[1]);
+        }
+        assertThat(catalog.list()).extracting(FileCatalog.Entry::name)
+            .containsExactly("1MiB.bin", "2MiB.bin", "10MiB.bin", "a 20.txt", "a 100.txt", "data.bin");
+    }
+
     private FileCatalog catalog() throws IOException {
         Path dir = Files.createDirectories(this.root.resolve("files"));
         Files.write(dir.resolve("data.bin"), new byte[] {1, 2, 3});
