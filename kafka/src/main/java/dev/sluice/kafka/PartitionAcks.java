@@ -46,6 +46,11 @@ final class PartitionAcks {
         this.counts.delivered();
     }
 
+    /**
+     * Marks {@code record} done and hands the end of the done prefix, if it moved, to the container. The accounts are
+     * settled only after that, and outside this lock: whatever {@link KafkaSource#whenAcknowledged()} runs (a graceful
+     * stop stops the container) finds the commit handed over already.
+     */
     void done(KafkaRecord<?, ?> record) {
         synchronized (this) {
             if (record.done) {
@@ -55,32 +60,37 @@ final class PartitionAcks {
             if (this.retired) {
                 return; // revoked or re-read: the new owner or the new sequence commits, and retire() settled it
             }
-            this.counts.settled(1);
             KafkaRecord<?, ?> prefixEnd = null;
             int count = 0;
             while (!this.pending.isEmpty() && this.pending.peekFirst().done) {
                 prefixEnd = this.pending.pollFirst();
                 count++;
             }
-            if (prefixEnd == null) {
-                return;
-            }
-            try {
-                prefixEnd.commit().acknowledge();
-                this.counts.committed.add(count);
-            }
-            catch (RuntimeException failure) {
-                log.warn("Acknowledging {} failed; it and the {} record(s) before it will be delivered again", prefixEnd,
-                        count - 1, failure);
+            if (prefixEnd != null) {
+                try {
+                    prefixEnd.commit().acknowledge();
+                    this.counts.committed.add(count);
+                }
+                catch (RuntimeException failure) {
+                    log.warn("Acknowledging {} failed; it and the {} record(s) before it will be delivered again",
+                            prefixEnd, count - 1, failure);
+                }
             }
         }
+        this.counts.settled(1);
     }
 
     /** Stops committing for this sequence: its partition was revoked, or is being read again from an earlier offset. */
-    synchronized void retire() {
-        this.retired = true;
-        long open = this.pending.stream().filter(record -> !record.done).count();
-        this.pending.clear();
+    void retire() {
+        long open;
+        synchronized (this) {
+            if (this.retired) {
+                return;
+            }
+            this.retired = true;
+            open = this.pending.stream().filter(record -> !record.done).count();
+            this.pending.clear();
+        }
         this.counts.settled(open);
     }
 }
