@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.sluice.Consumer;
 import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.listener.AcknowledgingMessageListener;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -54,8 +56,17 @@ import org.springframework.kafka.support.Acknowledgment;
  * record's offset is committed only when the record has been {@linkplain KafkaRecord#acknowledge() acknowledged}
  * and every earlier record of its partition too (see {@link KafkaRecord}). Records still buffered when the pipe stops
  * or crashes are never acknowledged, so the group's next consumer receives them again; the records a sink had taken
- * but not yet acknowledged are redelivered as well. Duplicates are possible, loss is not. Records of a partition that
- * is revoked while they are buffered still go to the sink (the new owner delivers them again).
+ * but not yet acknowledged are redelivered as well. Duplicates are possible, loss is not.
+ *
+ * <h2>Rebalances</h2>
+ * {@link #attach} wraps the container's {@linkplain ContainerProperties#getConsumerRebalanceListener() rebalance
+ * listener} (the application's own listener still gets every call, first): when partitions are revoked or lost, the
+ * source retires them on the consumer thread <em>before</em> the container commits the acknowledgements it has
+ * queued. Every acknowledgement handed to the container was therefore made while this member owned the partition;
+ * one made later (records of a revoked partition still buffered or in flight go to the sink all the same) is dropped
+ * and counted ({@link #droppedAcknowledgements()}), never committed. So a group's committed offsets never move back,
+ * and the duplicates a rebalance causes are the revoked partition's records that were in this pipe (buffered or in
+ * flight) but not yet acknowledged: the partition's next reader receives them again.
  *
  * <p>Why not the container's own {@code asyncAcks}: it pauses the consumer after every poll until the whole batch is
  * acknowledged, which caps the records in flight at one batch and empties the pipeline between batches, and its
@@ -133,6 +144,20 @@ public final class KafkaSource<K, V> implements PushProducer {
         }
         properties.setPauseImmediate(true);
         KafkaSource<K, V> source = new KafkaSource<>(container, consumer);
+        ConsumerRebalanceListener current = properties.getConsumerRebalanceListener();
+        if (current instanceof RetiringRebalanceListener retiring) {
+            current = retiring.delegate; // attached before: the previous source is replaced
+        }
+        properties.setConsumerRebalanceListener(new RetiringRebalanceListener(
+                (current != null) ? current : new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    }
+                }, source.writer::retire));
         container.setupMessageListener(source.writer);
         return source;
     }
@@ -150,6 +175,15 @@ public final class KafkaSource<K, V> implements PushProducer {
     /** Records whose offsets have been handed to the container to commit (acknowledged, with all before them). */
     public long committed() {
         return this.writer.counts.committed.sum();
+    }
+
+    /**
+     * Acknowledgements dropped because their record's partition had left this member (revoked or lost in a rebalance,
+     * or the container stopped) or was being read again from an earlier offset when the sink acknowledged it. They are
+     * never committed: the partition's next reader receives those records again.
+     */
+    public long droppedAcknowledgements() {
+        return this.writer.counts.droppedAcks.sum();
     }
 
     /**
@@ -328,15 +362,16 @@ public final class KafkaSource<K, V> implements PushProducer {
                         + "' gave no Acknowledgment: it is not in a manual ack mode");
             }
             TopicPartition partition = new TopicPartition(data.topic(), data.partition());
-            PartitionAcks acks = this.partitions.compute(partition, (key, current) -> {
-                if (current != null && current.continues(data.offset())) {
-                    return current;
+            // a partition is read by one consumer thread at a time: no other thread puts or removes this entry now
+            PartitionAcks acks = this.partitions.get(partition);
+            if (acks == null || !acks.continues(data.offset())) {
+                PartitionAcks fresh = new PartitionAcks(partition, this.counts);
+                PartitionAcks previous = this.partitions.put(partition, fresh);
+                if (previous != null) {
+                    previous.retire(); // the container went back (a seek): the new sequence commits from here
                 }
-                if (current != null) {
-                    current.retire(); // the container went back (a seek): the new sequence commits from here
-                }
-                return new PartitionAcks(key, this.counts);
-            });
+                acks = fresh;
+            }
             KafkaRecord<K, V> record = new KafkaRecord<>(data, acks, acknowledgment);
             acks.add(record);
             this.delivered.increment();
@@ -346,17 +381,123 @@ public final class KafkaSource<K, V> implements PushProducer {
             }
         }
 
+        /**
+         * The container's own call after its revocation commit; the partitions were retired before that commit by the
+         * {@link RetiringRebalanceListener}, so this finds nothing left unless the container was given another
+         * rebalance listener after {@link #attach}.
+         */
         @Override
         public void onPartitionsRevoked(@Nullable Collection<TopicPartition> revoked) {
-            if (revoked == null) {
-                return;
+            if (revoked != null) {
+                retire(revoked);
             }
+        }
+
+        /**
+         * Stops committing for {@code revoked}: from now on their acknowledgements are dropped and counted. Runs on the
+         * consumer thread before the container commits the acknowledgements it has queued, so every acknowledgement
+         * handed over for these partitions was handed over while this member still owned them.
+         */
+        void retire(Collection<TopicPartition> revoked) {
             for (TopicPartition partition : revoked) {
                 PartitionAcks acks = this.partitions.remove(partition);
-                if (acks != null) {
-                    acks.retire();
+                long open = (acks != null) ? acks.retire() : 0;
+                if (open > 0) {
+                    log.info("Kafka source '{}': partition {} leaves this member with {} record(s) not yet "
+                            + "acknowledged; their acknowledgements are dropped and the partition's next reader "
+                            + "receives them again", KafkaSource.this.name, partition, open);
                 }
             }
+        }
+    }
+
+    /**
+     * Wraps the container's rebalance listener so that the source retires revoked partitions before the container
+     * commits on revocation. The container calls its rebalance listener's {@code onPartitionsRevokedBeforeCommit},
+     * then commits the acknowledgements queued so far, and only then tells a {@link ConsumerSeekAware} listener; an
+     * acknowledgement made by a sink thread in between would reach the container's queue (which does not check the
+     * assignment) and be committed on its next loop, for a partition another member may own by then, moving the group's
+     * committed offset back.
+     */
+    private static final class RetiringRebalanceListener implements ConsumerAwareRebalanceListener {
+
+        private final ConsumerRebalanceListener delegate;
+
+        private final java.util.function.Consumer<Collection<TopicPartition>> retire;
+
+        RetiringRebalanceListener(ConsumerRebalanceListener delegate,
+                java.util.function.Consumer<Collection<TopicPartition>> retire) {
+            this.delegate = delegate;
+            this.retire = retire;
+        }
+
+        @Override
+        public void onPartitionsRevokedBeforeCommit(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            try {
+                // the application's listener first: acknowledgements it makes are still this member's to commit
+                if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                    aware.onPartitionsRevokedBeforeCommit(consumer, partitions);
+                }
+                else {
+                    this.delegate.onPartitionsRevoked(partitions);
+                }
+            }
+            finally {
+                this.retire.accept(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevokedAfterCommit(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                aware.onPartitionsRevokedAfterCommit(consumer, partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            this.retire.accept(partitions);
+            if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                aware.onPartitionsLost(consumer, partitions);
+            }
+            else {
+                this.delegate.onPartitionsLost(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                aware.onPartitionsAssigned(consumer, partitions);
+            }
+            else {
+                this.delegate.onPartitionsAssigned(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            try {
+                this.delegate.onPartitionsRevoked(partitions);
+            }
+            finally {
+                this.retire.accept(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            this.delegate.onPartitionsAssigned(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            this.retire.accept(partitions);
+            this.delegate.onPartitionsLost(partitions);
         }
     }
 }

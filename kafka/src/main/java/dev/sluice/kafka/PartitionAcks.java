@@ -58,7 +58,9 @@ final class PartitionAcks {
             }
             record.done = true;
             if (this.retired) {
-                return; // revoked or re-read: the new owner or the new sequence commits, and retire() settled it
+                // revoked or re-read: the new owner or the new sequence commits, and retire() settled it
+                this.counts.droppedAcks.increment();
+                return;
             }
             KafkaRecord<?, ?> prefixEnd = null;
             int count = 0;
@@ -80,17 +82,24 @@ final class PartitionAcks {
         this.counts.settled(1);
     }
 
-    /** Stops committing for this sequence: its partition was revoked, or is being read again from an earlier offset. */
-    void retire() {
+    /**
+     * Stops committing for this sequence: its partition was revoked, or is being read again from an earlier offset.
+     * Once this returns no acknowledgement of it reaches the container (later ones are dropped and counted), since the
+     * hand-over in {@link #done} happens under the same lock.
+     *
+     * @return the records delivered and not yet acknowledged, which the partition's next reader receives again
+     */
+    long retire() {
         long open;
         synchronized (this) {
             if (this.retired) {
-                return;
+                return 0;
             }
             this.retired = true;
             open = this.pending.stream().filter(record -> !record.done).count();
             this.pending.clear();
         }
         this.counts.settled(open);
+        return open;
     }
 }

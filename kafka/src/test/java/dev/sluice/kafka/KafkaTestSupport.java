@@ -138,6 +138,10 @@ final class KafkaTestSupport {
 
         final AtomicInteger revocations = new AtomicInteger();
 
+        /** Runs on the consumer thread after the container's revocation commit, before its seek-aware listener. */
+        volatile java.util.function.Consumer<java.util.Collection<TopicPartition>> afterCommit = partitions -> {
+        };
+
         void publish(Object event) {
             this.events.add(event);
         }
@@ -159,6 +163,14 @@ final class KafkaTestSupport {
                 java.util.Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 this.revocations.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onPartitionsRevokedAfterCommit(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                java.util.Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                this.afterCommit.accept(partitions);
             }
         }
     }
