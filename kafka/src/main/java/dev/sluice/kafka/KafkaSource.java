@@ -49,7 +49,9 @@ import org.springframework.kafka.support.Acknowledgment;
  * crossed the high-water mark, on the container's thread, and the records of the batch not yet delivered are held by
  * the container and delivered after the resume. The consumer's buffer therefore exceeds its high-water mark by at most
  * a few records (one poll batch at the very most). A resume waits until the container's consumers have really paused
- * (see {@link #resumeProducing()}).
+ * (see {@link #resumeProducing()}), so the pause and resume never trigger the container's emergency stop; while
+ * paused, the container keeps polling (without records), so {@code max.poll.interval.ms} is never exceeded by a
+ * pause, however long.
  *
  * <h2>At-least-once</h2>
  * The container must use {@link AckMode#MANUAL} or {@link AckMode#MANUAL_IMMEDIATE} (without {@code asyncAcks}): a
@@ -93,8 +95,6 @@ public final class KafkaSource<K, V> implements PushProducer {
     private final RecordWriter writer;
 
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-
-    private static final long RESUME_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** Counts pause and resume calls, under {@link #turnLock}: a deferred resume runs only if still the last. */
     private long turn;
@@ -268,8 +268,10 @@ public final class KafkaSource<K, V> implements PushProducer {
      * Resumes the container, once it is safe. A pause taken "immediately" leaves the rest of the poll's batch with
      * the container, which pauses its Kafka consumer at the top of its next loop; a resume that came before that
      * would let the next poll return records while the held ones are still pending, which the container treats as
-     * an error and answers with an emergency stop. So until every consumer that owns partitions has really paused,
-     * the resume waits, checking every millisecond (normally for one commit's round trip).
+     * an error and answers with an emergency stop. So the resume waits until every consumer that owns partitions has
+     * really paused (or owns none, or has stopped): normally for one commit's round trip, longer if the consumer thread
+     * is held up (a slow commit, {@code idleBetweenPolls}); it is never forced. A pause that comes meanwhile voids it.
+     * The wait is checked on one shared timer thread, every millisecond at first and every 10 ms after 100 checks.
      */
     @Override
     public void resumeProducing() {
@@ -277,25 +279,21 @@ public final class KafkaSource<K, V> implements PushProducer {
         synchronized (this.turnLock) {
             myTurn = ++this.turn;
         }
-        resumeWhenSafe(myTurn, System.nanoTime() + RESUME_PATIENCE_NANOS);
+        resumeWhenSafe(myTurn, 0);
     }
 
-    private void resumeWhenSafe(long myTurn, long deadline) {
-        boolean late = System.nanoTime() - deadline > 0;
+    private void resumeWhenSafe(long myTurn, int checks) {
         synchronized (this.turnLock) {
             if (this.turn != myTurn) {
                 return; // paused again since: this resume is void
             }
-            if (late || consumersPausedOrIdle()) {
-                if (late) {
-                    log.warn("Kafka source '{}': the container did not pause its consumers within {} ms; resuming "
-                            + "anyway", this.name, TimeUnit.NANOSECONDS.toMillis(RESUME_PATIENCE_NANOS));
-                }
+            if (consumersPausedOrIdle()) {
                 this.container.resume();
                 return;
             }
         }
-        ResumeTimer.INSTANCE.schedule(() -> resumeWhenSafe(myTurn, deadline), 1, TimeUnit.MILLISECONDS);
+        ResumeTimer.INSTANCE.schedule(() -> resumeWhenSafe(myTurn, checks + 1), (checks < 100) ? 1 : 10,
+                TimeUnit.MILLISECONDS);
     }
 
     private boolean consumersPausedOrIdle() {
