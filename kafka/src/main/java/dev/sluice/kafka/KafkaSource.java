@@ -10,8 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
@@ -349,8 +351,28 @@ public final class KafkaSource<K, V> implements PushProducer {
 
         final AckCounts counts = new AckCounts();
 
+        /** The consumer, if it is a {@link BufferedConsumer}, whose accounts show a record it ignored. */
+        private final @Nullable BufferedConsumer<?> buffered;
+
+        private final AtomicBoolean ignoredReported = new AtomicBoolean();
+
         RecordWriter(Consumer<? super KafkaRecord<K, V>> consumer) {
             this.consumer = consumer;
+            this.buffered = (consumer instanceof BufferedConsumer<?> b) ? b : null;
+        }
+
+        /**
+         * The consumer accepted nothing for {@code record}: its weigher gave it 0, so it never reaches the sink and its
+         * partition's commits stop at it. Reported once per source (several consumer threads writing at once can hide
+         * it; never reported wrongly).
+         */
+        private void ignored(KafkaRecord<K, V> record) {
+            if (this.ignoredReported.compareAndSet(false, true)) {
+                log.error("Kafka source '{}': consumer {} ignored {} (its weigher gave it 0 units), so the record never "
+                        + "reaches the sink and offsets of {} are not committed past it; weigh Kafka records with "
+                        + "KafkaRecord.weigher(...) or Weigher.items(), which give every record at least 1 unit",
+                        KafkaSource.this.name, this.buffered, record, record.topicPartition());
+            }
         }
 
         @Override
@@ -374,8 +396,13 @@ public final class KafkaSource<K, V> implements PushProducer {
             acks.add(record);
             this.delivered.increment();
             long turnBefore = currentTurn();
+            long acceptedBefore = (this.buffered != null) ? this.buffered.acceptedUnits() : 0;
             if (!this.consumer.write(record)) {
                 pauseAfterFalse(turnBefore);
+            }
+            if (this.buffered != null && this.buffered.acceptedUnits() == acceptedBefore
+                    && !this.buffered.whenClosed().isDone()) {
+                ignored(record);
             }
         }
 

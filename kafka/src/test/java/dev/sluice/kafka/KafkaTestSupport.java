@@ -59,6 +59,11 @@ final class KafkaTestSupport {
 
     /** Makes {@code topic} with {@code partitions} and sends {@code count} records keyed 0..count-1, round-robin. */
     static void fill(String topic, int partitions, int count) {
+        fill(topic, partitions, count, i -> "value-" + i);
+    }
+
+    /** As {@link #fill(String, int, int)}, with record {@code i}'s value {@code values.apply(i)} (may be null). */
+    static void fill(String topic, int partitions, int count, java.util.function.IntFunction<String> values) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
@@ -76,7 +81,7 @@ final class KafkaTestSupport {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
             for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(topic, i % partitions, Integer.toString(i), "value-" + i));
+                producer.send(new ProducerRecord<>(topic, i % partitions, Integer.toString(i), values.apply(i)));
             }
             producer.flush();
         }
