@@ -1,7 +1,10 @@
 package dev.sluice.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -194,6 +197,39 @@ public final class KafkaSource<K, V> implements PushProducer {
      */
     public long unacknowledged() {
         return this.writer.counts.outstanding();
+    }
+
+    /**
+     * Where this source's records stand that are delivered and not yet acknowledged, by partition, for the partitions it
+     * owns: the first offset not acknowledged, and how many records delivered from there on the partition's next
+     * reader receives again if this member stops now. A graceful stop that times out logs it.
+     */
+    public List<Unacknowledged> unacknowledgedByPartition() {
+        List<Unacknowledged> open = new ArrayList<>();
+        for (PartitionAcks acks : this.writer.partitions.values()) {
+            Unacknowledged one = acks.unacknowledged();
+            if (one != null) {
+                open.add(one);
+            }
+        }
+        open.sort(Comparator.comparing((Unacknowledged one) -> one.partition().topic())
+            .thenComparingInt(one -> one.partition().partition()));
+        return open;
+    }
+
+    /**
+     * The records of a partition delivered and not yet committed.
+     *
+     * @param partition the partition
+     * @param firstOffset the offset of the first record not acknowledged, where the next reader starts again
+     * @param records records delivered from {@code firstOffset} on, acknowledged or not, which are delivered again
+     */
+    public record Unacknowledged(TopicPartition partition, long firstOffset, long records) {
+
+        @Override
+        public String toString() {
+            return this.partition + " from offset " + this.firstOffset + " (" + this.records + " record(s))";
+        }
     }
 
     /**

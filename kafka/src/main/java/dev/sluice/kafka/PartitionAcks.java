@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 
 import dev.sluice.internal.Log;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The records of one partition delivered since it was assigned (or last re-read), in offset order, and how far they
@@ -33,6 +34,18 @@ final class PartitionAcks {
 
     TopicPartition partition() {
         return this.partition;
+    }
+
+    /**
+     * The records of this sequence not yet committed: from the first not acknowledged, every record delivered since
+     * (the partition's next reader receives them again), or {@code null} when there is none or it is retired.
+     */
+    synchronized KafkaSource.@Nullable Unacknowledged unacknowledged() {
+        KafkaRecord<?, ?> first = this.pending.peekFirst();
+        if (this.retired || first == null) {
+            return null;
+        }
+        return new KafkaSource.Unacknowledged(this.partition, first.offset(), this.pending.size());
     }
 
     /** Whether a record at {@code offset} continues this partition's sequence (no seek back, not retired). */

@@ -154,7 +154,7 @@ class SluiceHealthIndicatorTests {
             Health report = quick.health(true);
             assertThat(report.getStatus()).isEqualTo(Status.DOWN);
             assertThat(stalled(report)).containsOnlyKeys("orphaned");
-            assertThat((Map<?, ?>) stalled(report).get("orphaned")).containsKey("loopWaitingForExecutor");
+            assertThat(((Map<?, ?>) stalled(report).get("orphaned")).containsKey("loopWaitingForExecutor")).isTrue();
         });
         assertThat(orphaned.bufferedUnits()).isZero();
     }
