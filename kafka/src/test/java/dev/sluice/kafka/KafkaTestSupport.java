@@ -143,6 +143,12 @@ final class KafkaTestSupport {
 
         final AtomicInteger revocations = new AtomicInteger();
 
+        /** The group generations this member was assigned partitions in. */
+        final java.util.Set<Integer> generations = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** Partitions taken away without a revocation: the member was thrown out of the group. */
+        final AtomicInteger lost = new AtomicInteger();
+
         /** Runs on the consumer thread after the container's revocation commit, before its seek-aware listener. */
         volatile java.util.function.Consumer<java.util.Collection<TopicPartition>> afterCommit = partitions -> {
         };
@@ -161,6 +167,7 @@ final class KafkaTestSupport {
             if (!partitions.isEmpty()) {
                 this.assignments.incrementAndGet();
             }
+            this.generations.add(consumer.groupMetadata().generationId());
         }
 
         @Override
@@ -168,6 +175,14 @@ final class KafkaTestSupport {
                 java.util.Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 this.revocations.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                java.util.Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                this.lost.incrementAndGet();
             }
         }
 
