@@ -177,9 +177,16 @@ public final class KafkaListenerContainers {
                 config.put((String) key, value);
             }
         });
+        // the admin client gives up on its own within the check's time, and is closed without waiting for its calls
+        // (Admin.close() would wait for a call that retries against an unreachable broker, 60 s by default)
+        int timeoutMillis = (int) TOPIC_CHECK_TIMEOUT.toMillis();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
         List<String> missing = new ArrayList<>();
         long deadline = System.nanoTime() + TOPIC_CHECK_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(config)) {
+        Admin admin = null;
+        try {
+            admin = Admin.create(config);
             Map<String, ? extends Future<?>> described = admin.describeTopics(definition.topics()).topicNameValues();
             for (Map.Entry<String, ? extends Future<?>> topic : described.entrySet()) {
                 try {
@@ -199,6 +206,11 @@ public final class KafkaListenerContainers {
         }
         catch (TimeoutException | RuntimeException ex) {
             throw unchecked(definition, property, ex);
+        }
+        finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO);
+            }
         }
         if (!missing.isEmpty()) {
             throw new SluiceConfigurationException(property, definition.topics(), "names topics that do not exist: "

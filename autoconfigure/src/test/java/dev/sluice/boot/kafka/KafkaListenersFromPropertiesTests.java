@@ -222,6 +222,26 @@ class KafkaListenersFromPropertiesTests {
     }
 
     @Test
+    void anUnreachableBrokerFailsTheTopicCheckWithinItsFifteenSeconds(CapturedOutput output) {
+        long start = System.nanoTime();
+        String report = startupFailure(output, """
+                spring.kafka.bootstrap-servers: localhost:1
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: orders
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertThat(report).contains("Property 'sluice.kafka.listeners.orders.topics' could not be checked within 15 s");
+        assertThat(seconds).as("seconds until start-up failed").isLessThan(25);
+    }
+
+    @Test
     void aListenerThatNoPipeReadsFailsStartUpNamingTheProperty(CapturedOutput output) {
         String report = startupFailure(output, """
                 spring.kafka.bootstrap-servers: %s
