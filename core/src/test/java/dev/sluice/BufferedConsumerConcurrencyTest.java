@@ -144,8 +144,10 @@ class BufferedConsumerConcurrencyTest {
 
     @Test
     void connectionLostFromAnotherThread_stopIsTheLastCallbackAndNeverOverlaps() throws Exception {
-        for (int round = 0; round < 300; round++) {
-            SlowSink sink = new SlowSink(2);
+        for (int round = 0; round < 200; round++) {
+            // the writer writes until the pause reaches it on the drain thread (a thread hand-over: tens of thousands of
+            // writes on a loaded machine); a sink that takes 16 at a time drains that in milliseconds, not seconds
+            SlowSink sink = new SlowSink(16);
             BufferedConsumer<Chunk> consumer = drainedOnTheDrainThread(sink, new WaterMarks(4, 2));
             GatedProducer producer = new GatedProducer(consumer);
             consumer.registerProducer(producer, true);

@@ -45,8 +45,14 @@ public final class TestThreads implements AutoCloseable {
 
     /** Interrupts the threads and checks that they end within 10 s. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         this.pool.shutdownNow();
-        assertThat(this.pool.awaitTermination(10, TimeUnit.SECONDS)).as("test threads ended").isTrue();
+        try {
+            assertThat(this.pool.awaitTermination(10, TimeUnit.SECONDS)).as("test threads ended").isTrue();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the test threads to end", ex);
+        }
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * outside the model), sinks and weighers that throw, pull producers' self-unregistering, and long runs (the state
  * space grows too fast past about 10 calls). The torture test covers those.
  *
- * <p>Iterations: system property {@code sluice.lincheck.iterations} (30 in {@code verify}, 300 under
+ * <p>Iterations: system property {@code sluice.lincheck.iterations} (10 in {@code verify}, 300 under
  * {@code -Ptorture}).
  */
 @Param(name = "thread", gen = ThreadIdGen.class)
@@ -190,7 +190,7 @@ public class BufferedConsumerLincheckTest {
     @Test
     void modelCheck() {
         new ModelCheckingOptions()
-            .iterations(Integer.getInteger("sluice.lincheck.iterations", 30))
+            .iterations(Integer.getInteger("sluice.lincheck.iterations", 10))
             .invocationsPerIteration(1_000)
             .threads(THREADS)
             .actorsPerThread(3)

@@ -71,7 +71,7 @@ public class InlineDrainOrderLincheckTest {
     @Test
     void modelCheck() {
         new ModelCheckingOptions()
-            .iterations(Integer.getInteger("sluice.lincheck.iterations", 30) / 2)
+            .iterations(Integer.getInteger("sluice.lincheck.iterations", 10) / 2)
             .invocationsPerIteration(1_000)
             .threads(THREADS)
             .actorsPerThread(2)

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * queue runs the task on the caller ({@code CallerRunsPolicy}); one {@code execute} in four throws without running the
  * task, and another runs it on the caller and throws afterwards.
  *
- * <p>Iterations: system property {@code sluice.lincheck.iterations} (30 in {@code verify}, 300 under
+ * <p>Iterations: system property {@code sluice.lincheck.iterations} (10 in {@code verify}, 300 under
  * {@code -Ptorture}), a quarter for each variant.
  */
 public final class OwnerLoopLincheckTest {
@@ -132,7 +132,7 @@ public final class OwnerLoopLincheckTest {
 
     private static ModelCheckingOptions options() {
         return new ModelCheckingOptions()
-            .iterations(Math.max(1, Integer.getInteger("sluice.lincheck.iterations", 30) / 4))
+            .iterations(Math.max(1, Integer.getInteger("sluice.lincheck.iterations", 10) / 4))
             .invocationsPerIteration(250)
             .threads(3)
             .actorsPerThread(2)

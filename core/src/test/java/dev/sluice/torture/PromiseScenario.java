@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * event right before each callback of the loop, {@code registered} before any, none after {@code unregistered};
  * pause and resume alternate, a pull producer is never paused, nothing after a stop; with a drain executor, no
  * callback and no listener event on any thread but the executor's (DESIGN §4.6); and the keyed-hold rule, no
- * resume while a hold is in force, by the loop's own view ({@code isProducerHeld()}) and by this test's: a hold whose
+ * resume while a hold is in force: a hold whose
  * call returned before the operation of the thread delivering the resume began (so the loop had applied it before
  * this thread took the loop), where every release of that key begun so far returned before the hold's call began (so
  * none can have been applied after it).
@@ -224,11 +224,11 @@ public abstract class PromiseScenario {
     }
 
     /**
-     * The random scenarios a test explores: system property {@code sluice.lincheck.iterations} (30 in {@code verify},
+     * The random scenarios a test explores: system property {@code sluice.lincheck.iterations} (10 in {@code verify},
      * 300 under {@code -Ptorture}) divided by {@code share}, at least one.
      */
     static int iterations(int share) {
-        return Math.max(1, Integer.getInteger("sluice.lincheck.iterations", 30) / share);
+        return Math.max(1, Integer.getInteger("sluice.lincheck.iterations", 10) / share);
     }
 
     /**
@@ -607,10 +607,9 @@ public abstract class PromiseScenario {
         }
 
         private void checkNoHold(Scripted producer) {
-            if (this.consumer.isProducerHeld()) {
-                report("no resume while a hold is in force (issue 18 defect 6)", "resume to " + producer
-                        + " while the consumer says a hold is in force");
-            }
+            // not isProducerHeld(): a hold answers writes at once and reaches the loop as an operation, so a resume the
+            // loop decided before a hold call began on another thread linearizes before that hold (hold never waits
+            // for the loop); the rule is the one below, from the calls' own start and end
             long began = OPERATION_BEGAN.get()[0];
             for (KeyCall hold : this.keyCalls) {
                 if (hold.hold && hold.end != 0 && hold.end < began && !mayHaveReleased(hold)) {

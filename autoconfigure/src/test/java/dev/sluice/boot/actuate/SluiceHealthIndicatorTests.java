@@ -11,6 +11,7 @@ import dev.sluice.Weigher;
 import dev.sluice.registry.ProducerRegistry;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
@@ -154,7 +155,8 @@ class SluiceHealthIndicatorTests {
             Health report = quick.health(true);
             assertThat(report.getStatus()).isEqualTo(Status.DOWN);
             assertThat(stalled(report)).containsOnlyKeys("orphaned");
-            assertThat(((Map<?, ?>) stalled(report).get("orphaned")).containsKey("loopWaitingForExecutor")).isTrue();
+            assertThat(stalled(report).get("orphaned")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                .containsKey("loopWaitingForExecutor");
         });
         assertThat(orphaned.bufferedUnits()).isZero();
     }

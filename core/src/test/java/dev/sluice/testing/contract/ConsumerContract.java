@@ -71,6 +71,7 @@ import static org.awaitility.Awaitility.await;
  * test that hangs on a call that never returns is failed by its {@link Timeout} (the stuck thread is left behind).
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@SuppressWarnings("try") // a drainer or holder is a resource for its try block's scope, not used by name inside it
 public abstract class ConsumerContract {
 
     /** How long a check that nothing more happens watches. */

@@ -72,7 +72,7 @@ class ProxyBoundTest {
             return true;
         };
         BufferedConsumer<String> below = BufferedConsumer.builder(slow).name("below")
-                .weigher(item -> ((String) item).length()).waterMarks(new WaterMarks(HIGH, HIGH / 2))
+                .weigher(String::length).waterMarks(new WaterMarks(HIGH, HIGH / 2))
                 .drainOn(this.drainThread).build();
         BasicProducerConsumerProxy<String> proxy = bounded
                 ? ProducerConsumerProxy.create(below, ChunkType.strings(), true, PROXY_BOUND)
