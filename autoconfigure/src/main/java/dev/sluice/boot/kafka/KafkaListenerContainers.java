@@ -97,7 +97,7 @@ public final class KafkaListenerContainers {
         ConcurrentKafkaListenerContainerFactory<Object, Object> boot =
                 (ConcurrentKafkaListenerContainerFactory<Object, Object>) this.containerFactory.get();
         @SuppressWarnings("unchecked")
-        ConsumerFactory<Object, Object> factory = (boot != null) ? (ConsumerFactory<Object, Object>) boot.getConsumerFactory()
+        ConsumerFactory<Object, Object> factory = (boot != null) ? boot.getConsumerFactory()
                 : (ConsumerFactory<Object, Object>) this.consumerFactory.get();
         if (factory == null) {
             throw new SluiceConfigurationException(definition.property(), definition.topics(),

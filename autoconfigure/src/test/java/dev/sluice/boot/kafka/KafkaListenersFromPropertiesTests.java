@@ -172,8 +172,12 @@ class KafkaListenersFromPropertiesTests {
                       consumer: ordersConsumer
                 """.formatted(KafkaTestBroker.brokers());
         int before = output.getOut().length();
-        try (ConfigurableApplicationContext context = start(yaml, NeverAcks.class)) {
+        ConfigurableApplicationContext context = start(yaml, NeverAcks.class);
+        try {
             await().atMost(Duration.ofSeconds(60)).until(() -> NeverAcks.taken.size() == 100);
+        }
+        finally {
+            context.close();
         }
         String printed = output.getOut().substring(before);
         assertThat(printed.split("did not drain within sluice.shutdown.timeout", -1)).as("timeout reports")
@@ -224,8 +228,9 @@ class KafkaListenersFromPropertiesTests {
     @Test
     void anUnreachableBrokerFailsTheTopicCheckWithinItsFifteenSeconds(CapturedOutput output) {
         long start = System.nanoTime();
+        // the consumer's own setting: other tests of this module set spring.kafka.bootstrap-servers as a system property
         String report = startupFailure(output, """
-                spring.kafka.bootstrap-servers: localhost:1
+                spring.kafka.consumer.bootstrap-servers: localhost:1
                 sluice:
                   kafka:
                     listeners:
