@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
@@ -42,7 +43,8 @@ public final class SluiceKafkaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     KafkaListenerContainers sluiceKafkaListenerContainers(SluiceKafkaProperties properties,
-            ObjectProvider<ConsumerFactory<?, ?>> consumerFactory, ApplicationContext context) {
+            ObjectProvider<ConsumerFactory<?, ?>> consumerFactory,
+            ObjectProvider<ConcurrentKafkaListenerContainerFactory<?, ?>> containerFactory, ApplicationContext context) {
         List<KafkaListenerDefinition> definitions = properties.getListeners().entrySet().stream()
             .map(entry -> {
                 SluiceKafkaProperties.Listener listener = entry.getValue();
@@ -51,7 +53,8 @@ public final class SluiceKafkaAutoConfiguration {
                         listener.getValueDeserializer(), listener.getProperties(), listener.isCheckTopics());
             })
             .toList();
-        return new KafkaListenerContainers(definitions, consumerFactory::getIfUnique, context);
+        return new KafkaListenerContainers(definitions, consumerFactory::getIfUnique, containerFactory::getIfUnique,
+                context);
     }
 
     @Bean

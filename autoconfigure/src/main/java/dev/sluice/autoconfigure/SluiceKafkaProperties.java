@@ -16,7 +16,8 @@ import org.springframework.validation.Validator;
  * Kafka listeners that Sluice builds from configuration, under {@code sluice.kafka}, so that a Kafka pipe needs no
  * listener container bean: {@code sluice.kafka.listeners.orders.topics: orders} with
  * {@code sluice.pipes.<name>.producer: kafka:orders}. Each is a {@code ConcurrentMessageListenerContainer} made with
- * Spring Boot's {@code ConsumerFactory} ({@code spring.kafka.consumer.*}), in manual-acknowledgement mode. The
+ * Spring Boot's listener container factory ({@code spring.kafka.listener.*} where they apply) and consumer factory
+ * ({@code spring.kafka.consumer.*}), in manual-acknowledgement mode. The
  * properties validate themselves when bound, as {@link SluiceProperties} do.
  */
 @ConfigurationProperties("sluice.kafka")
@@ -56,7 +57,7 @@ public class SluiceKafkaProperties implements Validator {
             SluiceProperties.reject(errors, field + "topics", "sluice.blank", "must not contain a blank topic name",
                     "Remove the empty entry from " + key + ".topics.");
         }
-        if (listener.getConcurrency() < 1) {
+        if (listener.getConcurrency() != null && listener.getConcurrency() < 1) {
             SluiceProperties.reject(errors, field + "concurrency", "sluice.notPositive", "must be at least 1",
                     "Set " + key + ".concurrency to 1 or more (at most the topics' partitions do work).");
         }
@@ -93,8 +94,9 @@ public class SluiceKafkaProperties implements Validator {
 
         /**
          * Kafka consumers (each on its own thread) in the container; the topics' partitions are shared among them.
+         * When not set, spring.kafka.listener.concurrency, else 1.
          */
-        private int concurrency = 1;
+        private @Nullable Integer concurrency;
 
         /**
          * Most records one poll returns (max.poll.records): how far past its high-water mark a pipe's buffer may go
@@ -140,11 +142,11 @@ public class SluiceKafkaProperties implements Validator {
             this.groupId = groupId;
         }
 
-        public int getConcurrency() {
+        public @Nullable Integer getConcurrency() {
             return this.concurrency;
         }
 
-        public void setConcurrency(int concurrency) {
+        public void setConcurrency(@Nullable Integer concurrency) {
             this.concurrency = concurrency;
         }
 

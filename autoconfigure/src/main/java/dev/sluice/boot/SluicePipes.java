@@ -202,6 +202,13 @@ public final class SluicePipes implements SmartLifecycle {
 
         /** Holds and stops the producer, closes the consumer cleanly; completes when the consumer has closed. */
         CompletableFuture<Void> close(Duration timeout) {
+            if (this.consumer instanceof BufferedConsumer<?> buffered && buffered.whenClosed().isDone()) {
+                // closed already by the pipe's own lifecycle (a Kafka pipe, drained before its container stopped),
+                // which logged its stop
+                log.debug("Sluice pipe '{}': consumer '{}' closed already", this.definition.name(),
+                        this.definition.consumerBean());
+                return CompletableFuture.completedFuture(null);
+            }
             if (this.consumer instanceof ConsumerSupport<?> support) {
                 support.holdProducer();
                 support.stopProducer();

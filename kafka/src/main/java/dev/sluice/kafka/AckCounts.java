@@ -15,6 +15,9 @@ final class AckCounts {
 
     final LongAdder committed = new LongAdder();
 
+    /** Acknowledgements made after their partition was retired (revoked, or re-read): dropped, never committed. */
+    final LongAdder droppedAcks = new LongAdder();
+
     private final AtomicLong outstanding = new AtomicLong();
 
     private volatile @Nullable CompletableFuture<Void> settled;

@@ -1,7 +1,10 @@
 package dev.sluice.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -10,16 +13,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.sluice.BufferedConsumer;
 import dev.sluice.Consumer;
 import dev.sluice.PushProducer;
 import dev.sluice.internal.Log;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.kafka.listener.AcknowledgingMessageListener;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -47,15 +54,26 @@ import org.springframework.kafka.support.Acknowledgment;
  * crossed the high-water mark, on the container's thread, and the records of the batch not yet delivered are held by
  * the container and delivered after the resume. The consumer's buffer therefore exceeds its high-water mark by at most
  * a few records (one poll batch at the very most). A resume waits until the container's consumers have really paused
- * (see {@link #resumeProducing()}).
+ * (see {@link #resumeProducing()}), so the pause and resume never trigger the container's emergency stop; while
+ * paused, the container keeps polling (without records), so {@code max.poll.interval.ms} is never exceeded by a
+ * pause, however long.
  *
  * <h2>At-least-once</h2>
  * The container must use {@link AckMode#MANUAL} or {@link AckMode#MANUAL_IMMEDIATE} (without {@code asyncAcks}): a
  * record's offset is committed only when the record has been {@linkplain KafkaRecord#acknowledge() acknowledged}
  * and every earlier record of its partition too (see {@link KafkaRecord}). Records still buffered when the pipe stops
  * or crashes are never acknowledged, so the group's next consumer receives them again; the records a sink had taken
- * but not yet acknowledged are redelivered as well. Duplicates are possible, loss is not. Records of a partition that
- * is revoked while they are buffered still go to the sink (the new owner delivers them again).
+ * but not yet acknowledged are redelivered as well. Duplicates are possible, loss is not.
+ *
+ * <h2>Rebalances</h2>
+ * {@link #attach} wraps the container's {@linkplain ContainerProperties#getConsumerRebalanceListener() rebalance
+ * listener} (the application's own listener still gets every call, first): when partitions are revoked or lost, the
+ * source retires them on the consumer thread <em>before</em> the container commits the acknowledgements it has
+ * queued. Every acknowledgement handed to the container was therefore made while this member owned the partition;
+ * one made later (records of a revoked partition still buffered or in flight go to the sink all the same) is dropped
+ * and counted ({@link #droppedAcknowledgements()}), never committed. So a group's committed offsets never move back,
+ * and the duplicates a rebalance causes are the revoked partition's records that were in this pipe (buffered or in
+ * flight) but not yet acknowledged: the partition's next reader receives them again.
  *
  * <p>Why not the container's own {@code asyncAcks}: it pauses the consumer after every poll until the whole batch is
  * acknowledged, which caps the records in flight at one batch and empties the pipeline between batches, and its
@@ -82,8 +100,6 @@ public final class KafkaSource<K, V> implements PushProducer {
     private final RecordWriter writer;
 
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-
-    private static final long RESUME_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** Counts pause and resume calls, under {@link #turnLock}: a deferred resume runs only if still the last. */
     private long turn;
@@ -133,6 +149,20 @@ public final class KafkaSource<K, V> implements PushProducer {
         }
         properties.setPauseImmediate(true);
         KafkaSource<K, V> source = new KafkaSource<>(container, consumer);
+        ConsumerRebalanceListener current = properties.getConsumerRebalanceListener();
+        if (current instanceof RetiringRebalanceListener retiring) {
+            current = retiring.delegate; // attached before: the previous source is replaced
+        }
+        properties.setConsumerRebalanceListener(new RetiringRebalanceListener(
+                (current != null) ? current : new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    }
+                }, source.writer::retire));
         container.setupMessageListener(source.writer);
         return source;
     }
@@ -153,11 +183,53 @@ public final class KafkaSource<K, V> implements PushProducer {
     }
 
     /**
+     * Acknowledgements dropped because their record's partition had left this member (revoked or lost in a rebalance,
+     * or the container stopped) or was being read again from an earlier offset when the sink acknowledged it. They are
+     * never committed: the partition's next reader receives those records again.
+     */
+    public long droppedAcknowledgements() {
+        return this.writer.counts.droppedAcks.sum();
+    }
+
+    /**
      * Records delivered whose fate is still open: neither acknowledged nor given up because their partition was
      * revoked or read again from an earlier offset.
      */
     public long unacknowledged() {
         return this.writer.counts.outstanding();
+    }
+
+    /**
+     * Where this source's records stand that are delivered and not yet acknowledged, by partition, for the partitions it
+     * owns: the first offset not acknowledged, and how many records delivered from there on the partition's next
+     * reader receives again if this member stops now. A graceful stop that times out logs it.
+     */
+    public List<Unacknowledged> unacknowledgedByPartition() {
+        List<Unacknowledged> open = new ArrayList<>();
+        for (PartitionAcks acks : this.writer.partitions.values()) {
+            Unacknowledged one = acks.unacknowledged();
+            if (one != null) {
+                open.add(one);
+            }
+        }
+        open.sort(Comparator.comparing((Unacknowledged one) -> one.partition().topic())
+            .thenComparingInt(one -> one.partition().partition()));
+        return open;
+    }
+
+    /**
+     * The records of a partition delivered and not yet committed.
+     *
+     * @param partition the partition
+     * @param firstOffset the offset of the first record not acknowledged, where the next reader starts again
+     * @param records records delivered from {@code firstOffset} on, acknowledged or not, which are delivered again
+     */
+    public record Unacknowledged(TopicPartition partition, long firstOffset, long records) {
+
+        @Override
+        public String toString() {
+            return this.partition + " from offset " + this.firstOffset + " (" + this.records + " record(s))";
+        }
     }
 
     /**
@@ -234,8 +306,10 @@ public final class KafkaSource<K, V> implements PushProducer {
      * Resumes the container, once it is safe. A pause taken "immediately" leaves the rest of the poll's batch with
      * the container, which pauses its Kafka consumer at the top of its next loop; a resume that came before that
      * would let the next poll return records while the held ones are still pending, which the container treats as
-     * an error and answers with an emergency stop. So until every consumer that owns partitions has really paused,
-     * the resume waits, checking every millisecond (normally for one commit's round trip).
+     * an error and answers with an emergency stop. So the resume waits until every consumer that owns partitions has
+     * really paused (or owns none, or has stopped): normally for one commit's round trip, longer if the consumer thread
+     * is held up (a slow commit, {@code idleBetweenPolls}); it is never forced. A pause that comes meanwhile voids it.
+     * The wait is checked on one shared timer thread, every millisecond at first and every 10 ms after 100 checks.
      */
     @Override
     public void resumeProducing() {
@@ -243,25 +317,21 @@ public final class KafkaSource<K, V> implements PushProducer {
         synchronized (this.turnLock) {
             myTurn = ++this.turn;
         }
-        resumeWhenSafe(myTurn, System.nanoTime() + RESUME_PATIENCE_NANOS);
+        resumeWhenSafe(myTurn, 0);
     }
 
-    private void resumeWhenSafe(long myTurn, long deadline) {
-        boolean late = System.nanoTime() - deadline > 0;
+    private void resumeWhenSafe(long myTurn, int checks) {
         synchronized (this.turnLock) {
             if (this.turn != myTurn) {
                 return; // paused again since: this resume is void
             }
-            if (late || consumersPausedOrIdle()) {
-                if (late) {
-                    log.warn("Kafka source '{}': the container did not pause its consumers within {} ms; resuming "
-                            + "anyway", this.name, TimeUnit.NANOSECONDS.toMillis(RESUME_PATIENCE_NANOS));
-                }
+            if (consumersPausedOrIdle()) {
                 this.container.resume();
                 return;
             }
         }
-        ResumeTimer.INSTANCE.schedule(() -> resumeWhenSafe(myTurn, deadline), 1, TimeUnit.MILLISECONDS);
+        ResumeTimer.INSTANCE.schedule(() -> resumeWhenSafe(myTurn, checks + 1), (checks < 100) ? 1 : 10,
+                TimeUnit.MILLISECONDS);
     }
 
     private boolean consumersPausedOrIdle() {
@@ -317,8 +387,28 @@ public final class KafkaSource<K, V> implements PushProducer {
 
         final AckCounts counts = new AckCounts();
 
+        /** The consumer, if it is a {@link BufferedConsumer}, whose accounts show a record it ignored. */
+        private final @Nullable BufferedConsumer<?> buffered;
+
+        private final AtomicBoolean ignoredReported = new AtomicBoolean();
+
         RecordWriter(Consumer<? super KafkaRecord<K, V>> consumer) {
             this.consumer = consumer;
+            this.buffered = (consumer instanceof BufferedConsumer<?> b) ? b : null;
+        }
+
+        /**
+         * The consumer accepted nothing for {@code record}: its weigher gave it 0, so it never reaches the sink and its
+         * partition's commits stop at it. Reported once per source (several consumer threads writing at once can hide
+         * it; never reported wrongly).
+         */
+        private void ignored(KafkaRecord<K, V> record) {
+            if (this.ignoredReported.compareAndSet(false, true)) {
+                log.error("Kafka source '{}': consumer {} ignored {} (its weigher gave it 0 units), so the record never "
+                        + "reaches the sink and offsets of {} are not committed past it; weigh Kafka records with "
+                        + "KafkaRecord.weigher(...) or Weigher.items(), which give every record at least 1 unit",
+                        KafkaSource.this.name, this.buffered, record, record.topicPartition());
+            }
         }
 
         @Override
@@ -328,35 +418,147 @@ public final class KafkaSource<K, V> implements PushProducer {
                         + "' gave no Acknowledgment: it is not in a manual ack mode");
             }
             TopicPartition partition = new TopicPartition(data.topic(), data.partition());
-            PartitionAcks acks = this.partitions.compute(partition, (key, current) -> {
-                if (current != null && current.continues(data.offset())) {
-                    return current;
+            // a partition is read by one consumer thread at a time: no other thread puts or removes this entry now
+            PartitionAcks acks = this.partitions.get(partition);
+            if (acks == null || !acks.continues(data.offset())) {
+                PartitionAcks fresh = new PartitionAcks(partition, this.counts);
+                PartitionAcks previous = this.partitions.put(partition, fresh);
+                if (previous != null) {
+                    previous.retire(); // the container went back (a seek): the new sequence commits from here
                 }
-                if (current != null) {
-                    current.retire(); // the container went back (a seek): the new sequence commits from here
-                }
-                return new PartitionAcks(key, this.counts);
-            });
+                acks = fresh;
+            }
             KafkaRecord<K, V> record = new KafkaRecord<>(data, acks, acknowledgment);
             acks.add(record);
             this.delivered.increment();
             long turnBefore = currentTurn();
+            long acceptedBefore = (this.buffered != null) ? this.buffered.acceptedUnits() : 0;
             if (!this.consumer.write(record)) {
                 pauseAfterFalse(turnBefore);
+            }
+            if (this.buffered != null && this.buffered.acceptedUnits() == acceptedBefore
+                    && !this.buffered.whenClosed().isDone()) {
+                ignored(record);
+            }
+        }
+
+        /**
+         * The container's own call after its revocation commit; the partitions were retired before that commit by the
+         * {@link RetiringRebalanceListener}, so this finds nothing left unless the container was given another
+         * rebalance listener after {@link #attach}.
+         */
+        @Override
+        public void onPartitionsRevoked(@Nullable Collection<TopicPartition> revoked) {
+            if (revoked != null) {
+                retire(revoked);
+            }
+        }
+
+        /**
+         * Stops committing for {@code revoked}: from now on their acknowledgements are dropped and counted. Runs on the
+         * consumer thread before the container commits the acknowledgements it has queued, so every acknowledgement
+         * handed over for these partitions was handed over while this member still owned them.
+         */
+        void retire(Collection<TopicPartition> revoked) {
+            for (TopicPartition partition : revoked) {
+                PartitionAcks acks = this.partitions.remove(partition);
+                long open = (acks != null) ? acks.retire() : 0;
+                if (open > 0) {
+                    log.info("Kafka source '{}': partition {} leaves this member with {} record(s) not yet "
+                            + "acknowledged; their acknowledgements are dropped and the partition's next reader "
+                            + "receives them again", KafkaSource.this.name, partition, open);
+                }
+            }
+        }
+    }
+
+    /**
+     * Wraps the container's rebalance listener so that the source retires revoked partitions before the container
+     * commits on revocation. The container calls its rebalance listener's {@code onPartitionsRevokedBeforeCommit},
+     * then commits the acknowledgements queued so far, and only then tells a {@link ConsumerSeekAware} listener; an
+     * acknowledgement made by a sink thread in between would reach the container's queue (which does not check the
+     * assignment) and be committed on its next loop, for a partition another member may own by then, moving the group's
+     * committed offset back.
+     */
+    private static final class RetiringRebalanceListener implements ConsumerAwareRebalanceListener {
+
+        private final ConsumerRebalanceListener delegate;
+
+        private final java.util.function.Consumer<Collection<TopicPartition>> retire;
+
+        RetiringRebalanceListener(ConsumerRebalanceListener delegate,
+                java.util.function.Consumer<Collection<TopicPartition>> retire) {
+            this.delegate = delegate;
+            this.retire = retire;
+        }
+
+        @Override
+        public void onPartitionsRevokedBeforeCommit(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            try {
+                // the application's listener first: acknowledgements it makes are still this member's to commit
+                if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                    aware.onPartitionsRevokedBeforeCommit(consumer, partitions);
+                }
+                else {
+                    this.delegate.onPartitionsRevoked(partitions);
+                }
+            }
+            finally {
+                this.retire.accept(partitions);
             }
         }
 
         @Override
-        public void onPartitionsRevoked(@Nullable Collection<TopicPartition> revoked) {
-            if (revoked == null) {
-                return;
+        public void onPartitionsRevokedAfterCommit(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                aware.onPartitionsRevokedAfterCommit(consumer, partitions);
             }
-            for (TopicPartition partition : revoked) {
-                PartitionAcks acks = this.partitions.remove(partition);
-                if (acks != null) {
-                    acks.retire();
-                }
+        }
+
+        @Override
+        public void onPartitionsLost(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            this.retire.accept(partitions);
+            if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                aware.onPartitionsLost(consumer, partitions);
             }
+            else {
+                this.delegate.onPartitionsLost(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                Collection<TopicPartition> partitions) {
+            if (this.delegate instanceof ConsumerAwareRebalanceListener aware) {
+                aware.onPartitionsAssigned(consumer, partitions);
+            }
+            else {
+                this.delegate.onPartitionsAssigned(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            try {
+                this.delegate.onPartitionsRevoked(partitions);
+            }
+            finally {
+                this.retire.accept(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            this.delegate.onPartitionsAssigned(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            this.retire.accept(partitions);
+            this.delegate.onPartitionsLost(partitions);
         }
     }
 }

@@ -59,6 +59,11 @@ final class KafkaTestSupport {
 
     /** Makes {@code topic} with {@code partitions} and sends {@code count} records keyed 0..count-1, round-robin. */
     static void fill(String topic, int partitions, int count) {
+        fill(topic, partitions, count, i -> "value-" + i);
+    }
+
+    /** As {@link #fill(String, int, int)}, with record {@code i}'s value {@code values.apply(i)} (may be null). */
+    static void fill(String topic, int partitions, int count, java.util.function.IntFunction<String> values) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
@@ -76,7 +81,7 @@ final class KafkaTestSupport {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
             for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(topic, i % partitions, Integer.toString(i), "value-" + i));
+                producer.send(new ProducerRecord<>(topic, i % partitions, Integer.toString(i), values.apply(i)));
             }
             producer.flush();
         }
@@ -138,6 +143,16 @@ final class KafkaTestSupport {
 
         final AtomicInteger revocations = new AtomicInteger();
 
+        /** The group generations this member was assigned partitions in. */
+        final java.util.Set<Integer> generations = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** Partitions taken away without a revocation: the member was thrown out of the group. */
+        final AtomicInteger lost = new AtomicInteger();
+
+        /** Runs on the consumer thread after the container's revocation commit, before its seek-aware listener. */
+        volatile java.util.function.Consumer<java.util.Collection<TopicPartition>> afterCommit = partitions -> {
+        };
+
         void publish(Object event) {
             this.events.add(event);
         }
@@ -152,6 +167,7 @@ final class KafkaTestSupport {
             if (!partitions.isEmpty()) {
                 this.assignments.incrementAndGet();
             }
+            this.generations.add(consumer.groupMetadata().generationId());
         }
 
         @Override
@@ -159,6 +175,22 @@ final class KafkaTestSupport {
                 java.util.Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 this.revocations.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                java.util.Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                this.lost.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onPartitionsRevokedAfterCommit(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                java.util.Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                this.afterCommit.accept(partitions);
             }
         }
     }

@@ -23,6 +23,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationContext;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -30,9 +31,16 @@ import org.springframework.kafka.listener.ContainerProperties.AckMode;
 
 /**
  * Builds the listener containers declared under {@code sluice.kafka.listeners.<id>}: a
- * {@link ConcurrentMessageListenerContainer} on the application's {@link ConsumerFactory} (Spring Boot's, configured by
- * {@code spring.kafka.consumer.*}), in {@link AckMode#MANUAL} with auto-commit off, whose listener id is {@code <id>}.
- * The containers are not beans: the pipe that reads one starts and stops it ({@link KafkaPipeLifecycle}).
+ * {@link ConcurrentMessageListenerContainer} in {@link AckMode#MANUAL} with auto-commit off, whose listener id is
+ * {@code <id>}. When the application has one {@link ConcurrentKafkaListenerContainerFactory} (Spring Boot's
+ * {@code kafkaListenerContainerFactory}), the container is made by it, so it takes Boot's {@code spring.kafka.listener.*}
+ * settings where they apply (poll timeout, idle events and idle between polls, monitor interval, observation, client id,
+ * missing-topics check, the error handler and container customizers...); the settings under
+ * {@code sluice.kafka.listeners.<id>} win over them, and a pipe always has manual acknowledgement without
+ * {@code asyncAcks} ({@code spring.kafka.listener.ack-mode}, {@code async-acks}, {@code ack-count} and {@code ack-time}
+ * do not apply). Without such a factory it is built on the application's {@link ConsumerFactory}
+ * ({@code spring.kafka.consumer.*}). The containers are not beans: the pipe that reads one starts and stops it
+ * ({@link KafkaPipeLifecycle}).
  */
 public final class KafkaListenerContainers {
 
@@ -43,6 +51,8 @@ public final class KafkaListenerContainers {
 
     private final Supplier<@Nullable ConsumerFactory<?, ?>> consumerFactory;
 
+    private final Supplier<@Nullable ConcurrentKafkaListenerContainerFactory<?, ?>> containerFactory;
+
     private final @Nullable ApplicationContext context;
 
     /**
@@ -50,12 +60,17 @@ public final class KafkaListenerContainers {
      *
      * @param definitions the declared listeners
      * @param consumerFactory the application's consumer factory, or {@code null} when it has none (or several)
+     * @param containerFactory the application's listener container factory (Spring Boot's, configured by
+     *        {@code spring.kafka.listener.*}), or {@code null} when it has none (or several)
      * @param context the application context, to publish the containers' events, or {@code null}
      */
     public KafkaListenerContainers(List<KafkaListenerDefinition> definitions,
-            Supplier<@Nullable ConsumerFactory<?, ?>> consumerFactory, @Nullable ApplicationContext context) {
+            Supplier<@Nullable ConsumerFactory<?, ?>> consumerFactory,
+            Supplier<@Nullable ConcurrentKafkaListenerContainerFactory<?, ?>> containerFactory,
+            @Nullable ApplicationContext context) {
         definitions.forEach(definition -> this.definitions.put(definition.id(), definition));
         this.consumerFactory = Objects.requireNonNull(consumerFactory, "consumerFactory");
+        this.containerFactory = Objects.requireNonNull(containerFactory, "containerFactory");
         this.context = context;
     }
 
@@ -79,7 +94,11 @@ public final class KafkaListenerContainers {
     public ConcurrentMessageListenerContainer<Object, Object> build(String id) {
         KafkaListenerDefinition definition = definition(id);
         @SuppressWarnings("unchecked")
-        ConsumerFactory<Object, Object> factory = (ConsumerFactory<Object, Object>) this.consumerFactory.get();
+        ConcurrentKafkaListenerContainerFactory<Object, Object> boot =
+                (ConcurrentKafkaListenerContainerFactory<Object, Object>) this.containerFactory.get();
+        @SuppressWarnings("unchecked")
+        ConsumerFactory<Object, Object> factory = (boot != null) ? boot.getConsumerFactory()
+                : (ConsumerFactory<Object, Object>) this.consumerFactory.get();
         if (factory == null) {
             throw new SluiceConfigurationException(definition.property(), definition.topics(),
                     "declares a Kafka listener, but the application has no single Kafka ConsumerFactory",
@@ -87,18 +106,26 @@ public final class KafkaListenerContainers {
                             + "spring-boot-starter-kafka) and set spring.kafka.bootstrap-servers, or declare one "
                             + "ConsumerFactory bean.");
         }
-        ContainerProperties properties = new ContainerProperties(definition.topics().toArray(String[]::new));
+        String[] topics = definition.topics().toArray(String[]::new);
+        ConcurrentMessageListenerContainer<Object, Object> container = (boot != null) ? boot.createContainer(topics)
+                : new ConcurrentMessageListenerContainer<>(factory, new ContainerProperties(topics));
+        ContainerProperties properties = container.getContainerProperties();
         properties.setAckMode(AckMode.MANUAL);
+        properties.setAsyncAcks(false);
         if (definition.groupId() != null) {
             properties.setGroupId(definition.groupId());
         }
-        else if (factory.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
+        else if (properties.getGroupId() == null
+                && factory.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG) == null) {
             properties.setGroupId(id);
         }
-        properties.setKafkaConsumerProperties(consumerOverrides(definition));
-        ConcurrentMessageListenerContainer<Object, Object> container = new ConcurrentMessageListenerContainer<>(
-                factory, properties);
-        container.setConcurrency(definition.concurrency());
+        Properties consumerProperties = new Properties();
+        consumerProperties.putAll(properties.getKafkaConsumerProperties());
+        consumerProperties.putAll(consumerOverrides(definition));
+        properties.setKafkaConsumerProperties(consumerProperties);
+        if (definition.concurrency() != null) {
+            container.setConcurrency(definition.concurrency());
+        }
         container.setBeanName(id);
         if (this.context != null) {
             container.setApplicationContext(this.context);
@@ -150,9 +177,16 @@ public final class KafkaListenerContainers {
                 config.put((String) key, value);
             }
         });
+        // the admin client gives up on its own within the check's time, and is closed without waiting for its calls
+        // (Admin.close() would wait for a call that retries against an unreachable broker, 60 s by default)
+        int timeoutMillis = (int) TOPIC_CHECK_TIMEOUT.toMillis();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
         List<String> missing = new ArrayList<>();
         long deadline = System.nanoTime() + TOPIC_CHECK_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(config)) {
+        Admin admin = null;
+        try {
+            admin = Admin.create(config);
             Map<String, ? extends Future<?>> described = admin.describeTopics(definition.topics()).topicNameValues();
             for (Map.Entry<String, ? extends Future<?>> topic : described.entrySet()) {
                 try {
@@ -172,6 +206,11 @@ public final class KafkaListenerContainers {
         }
         catch (TimeoutException | RuntimeException ex) {
             throw unchecked(definition, property, ex);
+        }
+        finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO);
+            }
         }
         if (!missing.isEmpty()) {
             throw new SluiceConfigurationException(property, definition.topics(), "names topics that do not exist: "

@@ -13,14 +13,15 @@ import org.jspecify.annotations.Nullable;
  * @param id the listener id
  * @param topics the topics to read, at least one
  * @param groupId the consumer group, or {@code null} for the consumer factory's {@code group.id}, else the id
- * @param concurrency the number of Kafka consumers (threads), at least 1
+ * @param concurrency the number of Kafka consumers (threads), at least 1, or {@code null} for the listener container
+ *        factory's ({@code spring.kafka.listener.concurrency}), else 1
  * @param pollBatch {@code max.poll.records}, or {@code null} for the consumer factory's
  * @param keyDeserializer the key deserializer class, or {@code null} for the consumer factory's
  * @param valueDeserializer the value deserializer class, or {@code null} for the consumer factory's
  * @param properties further Kafka consumer properties for this listener only
  * @param checkTopics whether the listener's start fails when a topic does not exist
  */
-public record KafkaListenerDefinition(String id, List<String> topics, @Nullable String groupId, int concurrency,
+public record KafkaListenerDefinition(String id, List<String> topics, @Nullable String groupId, @Nullable Integer concurrency,
         @Nullable Integer pollBatch, @Nullable Class<?> keyDeserializer, @Nullable Class<?> valueDeserializer,
         Map<String, String> properties, boolean checkTopics) {
 

@@ -158,28 +158,26 @@ public final class KafkaPipeLifecycle implements SmartLifecycle, DisposableBean 
             return drained.orTimeout(left, TimeUnit.NANOSECONDS)
                 .handle((done, failure) -> failure)
                 .thenCompose(failure -> {
+                    // taken before the container stops: its partitions are retired as it leaves the group
+                    List<KafkaSource.Unacknowledged> open = (failure != null) ? this.source.unacknowledgedByPartition()
+                            : List.of();
                     this.source.stopProducing();
-                    return this.source.whenStopped().thenApply(stopped -> failure);
-                })
-                .thenAccept(this::report);
+                    return this.source.whenStopped().thenRun(() -> report(failure, open));
+                });
         }
 
-        private void report(@Nullable Throwable failure) {
+        private void report(@Nullable Throwable failure, List<KafkaSource.Unacknowledged> open) {
             if (failure == null) {
                 log.info("Kafka pipe '{}' stopped: drained, every record delivered acknowledged and committed",
                         this.name);
                 return;
             }
-            long open = this.source.unacknowledged();
+            long records = open.stream().mapToLong(KafkaSource.Unacknowledged::records).sum();
             Throwable cause = (failure.getCause() != null) ? failure.getCause() : failure;
-            if (cause instanceof TimeoutException) {
-                log.warn("Kafka pipe '{}' did not drain within sluice.shutdown.timeout: {} record(s) left "
-                        + "unacknowledged; the group's next consumer receives them again", this.name, open);
-            }
-            else {
-                log.warn("Kafka pipe '{}' stopped without draining ({}): {} record(s) left unacknowledged; the "
-                        + "group's next consumer receives them again", this.name, cause.toString(), open);
-            }
+            String why = (cause instanceof TimeoutException) ? "did not drain within sluice.shutdown.timeout"
+                    : "stopped without draining (" + cause + ")";
+            log.warn("Kafka pipe '{}' {}: {} record(s) not committed, which the group's next consumer receives again: "
+                    + "{}", this.name, why, records, open.isEmpty() ? "none by partition" : open);
             if (this.consumer instanceof BufferedConsumer<?> buffered && !buffered.whenClosed().isDone()) {
                 buffered.abortConnection();
             }

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.Sink;
 import dev.sluice.Weigher;
 import dev.sluice.autoconfigure.SluiceAutoConfiguration;
 import dev.sluice.autoconfigure.SluiceKafkaAutoConfiguration;
@@ -32,6 +33,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -99,6 +103,89 @@ class KafkaListenersFromPropertiesTests {
     }
 
     @Test
+    void springKafkaListenerSettingsApplyToAListenerDeclaredInYamlAndAStopIsLoggedOnce(CapturedOutput output) {
+        KafkaTestBroker.fill("yml-boot-listener", 2, 100);
+        OrdersSink.delivered = ConcurrentHashMap.newKeySet();
+        String yaml = """
+                spring:
+                  kafka:
+                    bootstrap-servers: %s
+                    consumer:
+                      auto-offset-reset: earliest
+                    listener:
+                      poll-timeout: 1234ms
+                      idle-event-interval: 7s
+                      concurrency: 3
+                      ack-mode: batch
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: yml-boot-listener
+                        group-id: yml-boot-listener
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """.formatted(KafkaTestBroker.brokers());
+        int before = output.getOut().length();
+        try (ConfigurableApplicationContext context = start(yaml, OrdersSink.class)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> OrdersSink.delivered.size() == 100);
+            ConcurrentMessageListenerContainer<Object, Object> container = context.getBean(
+                    KafkaListenerContainers.class).build("orders");
+            ContainerProperties properties = container.getContainerProperties();
+            assertThat(properties.getPollTimeout()).as("spring.kafka.listener.poll-timeout").isEqualTo(1234);
+            assertThat(properties.getIdleEventInterval()).as("spring.kafka.listener.idle-event-interval")
+                .isEqualTo(7_000);
+            assertThat(container.getConcurrency()).as("spring.kafka.listener.concurrency").isEqualTo(3);
+            assertThat(properties.getAckMode()).as("a pipe's own ack mode").isEqualTo(AckMode.MANUAL);
+        }
+        String printed = output.getOut().substring(before);
+        assertThat(printed.split("pipe 'orders' stopped", -1)).as("lines saying pipe 'orders' stopped").hasSize(2);
+        assertThat(printed).contains("Kafka pipe 'orders' stopped: drained");
+    }
+
+    @Test
+    void aShutdownThatTimesOutNamesTheFirstUnacknowledgedOffsetOfEachPartitionOnce(CapturedOutput output) {
+        KafkaTestBroker.fill("yml-never-acked", 2, 100);
+        NeverAcks.taken = ConcurrentHashMap.newKeySet();
+        String yaml = """
+                spring:
+                  kafka:
+                    bootstrap-servers: %s
+                    consumer:
+                      auto-offset-reset: earliest
+                sluice:
+                  shutdown:
+                    timeout: 2s
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: yml-never-acked
+                        group-id: yml-never-acked
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """.formatted(KafkaTestBroker.brokers());
+        int before = output.getOut().length();
+        ConfigurableApplicationContext context = start(yaml, NeverAcks.class);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> NeverAcks.taken.size() == 100);
+        }
+        finally {
+            context.close();
+        }
+        String printed = output.getOut().substring(before);
+        assertThat(printed.split("did not drain within sluice.shutdown.timeout", -1)).as("timeout reports")
+            .hasSize(2);
+        assertThat(printed).contains("Kafka pipe 'orders' did not drain within sluice.shutdown.timeout: 100 record(s) "
+                + "not committed, which the group's next consumer receives again: [yml-never-acked-0 from offset 0 "
+                + "(50 record(s)), yml-never-acked-1 from offset 0 (50 record(s))]");
+        assertThat(KafkaTestBroker.committed("yml-never-acked")).isEmpty();
+    }
+
+    @Test
     void aListenerWithoutTopicsFailsStartUpNamingTheProperty(CapturedOutput output) {
         String report = startupFailure(output, """
                 sluice:
@@ -133,6 +220,27 @@ class KafkaListenersFromPropertiesTests {
         assertThat(report).contains("Property 'sluice.kafka.listeners.orders.topics' names topics that do not exist: "
                 + "[yml-nosuchtopic]")
             .contains("set sluice.kafka.listeners.orders.check-topics=false");
+    }
+
+    @Test
+    void anUnreachableBrokerFailsTheTopicCheckWithinItsFifteenSeconds(CapturedOutput output) {
+        long start = System.nanoTime();
+        // the consumer's own setting: other tests of this module set spring.kafka.bootstrap-servers as a system property
+        String report = startupFailure(output, """
+                spring.kafka.consumer.bootstrap-servers: localhost:1
+                sluice:
+                  kafka:
+                    listeners:
+                      orders:
+                        topics: orders
+                  pipes:
+                    orders:
+                      producer: kafka:orders
+                      consumer: ordersConsumer
+                """);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertThat(report).contains("Property 'sluice.kafka.listeners.orders.topics' could not be checked within 15 s");
+        assertThat(seconds).as("seconds until start-up failed").isLessThan(25);
     }
 
     @Test
@@ -216,6 +324,22 @@ class KafkaListenersFromPropertiesTests {
             AsyncSink<KafkaRecord<String, String>> sink = KafkaSinks.<String, String>async(
                     record -> CompletableFuture.completedFuture(null)).build();
             return sink.bind(consumers.builder("ordersConsumer", sink).weigher(Weigher.items()).build());
+        }
+    }
+
+    /** A sink that takes every record and never acknowledges one. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ KafkaAutoConfiguration.class, SluiceAutoConfiguration.class,
+            SluiceKafkaAutoConfiguration.class })
+    static class NeverAcks {
+
+        static Set<String> taken = ConcurrentHashMap.newKeySet();
+
+        @Bean
+        BufferedConsumer<KafkaRecord<String, String>> ordersConsumer(BufferedConsumerFactory consumers) {
+            Set<String> into = taken;
+            Sink<KafkaRecord<String, String>> keep = record -> into.add(record.key());
+            return consumers.builder("ordersConsumer", keep, Weigher.items()).build();
         }
     }
 

@@ -23,12 +23,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.core.env.Environment;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * The {@code kafka} profile: a Kafka broker in this process, a feed that keeps filling its {@code orders} topic, and
- * the {@code orders} pipe of {@code application-kafka.yml}, which takes the topic through an {@link AsyncSink} into
- * the rate-limited {@link OrdersApi} served by this app. The API is slower than the feed, so the listener container is
+ * the {@code orders} and {@code orders-2} pipes of {@code application-kafka.yml}, two members of one consumer group
+ * (as two instances of the application would be) that share the topic's partitions and take them through an
+ * {@link AsyncSink} into the rate-limited {@link OrdersApi} served by this app. The API is slower than the feed, so the listener container is
  * paused and resumed by back-pressure (watch {@code kafka:orders} on the live page), and each record's offset is
  * committed only after the API has answered for it.
  */
@@ -37,18 +37,15 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 @EnableConfigurationProperties(KafkaSampleProperties.class)
 class KafkaSampleConfiguration {
 
-    /** A one-node KRaft cluster on a random loopback port, with the orders topic. */
-    @Bean(destroyMethod = "destroy")
-    EmbeddedKafkaKraftBroker kafkaBroker(KafkaSampleProperties properties) {
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, properties.partitions(),
-                properties.topic());
-        broker.afterPropertiesSet();
-        return broker;
+    /** A one-node KRaft cluster on a random loopback port, with the orders topic; it stops after everything else. */
+    @Bean(destroyMethod = "stop")
+    InProcessBroker kafkaBroker(KafkaSampleProperties properties) {
+        return new InProcessBroker(properties.partitions(), properties.topic());
     }
 
-    @Bean
-    OrderFeed orderFeed(EmbeddedKafkaKraftBroker kafkaBroker, KafkaSampleProperties properties) {
-        return new OrderFeed(kafkaBroker.getBrokersAsString(), properties.topic(), properties.feedRate());
+    @Bean(destroyMethod = "stop")
+    OrderFeed orderFeed(InProcessBroker kafkaBroker, KafkaSampleProperties properties) {
+        return new OrderFeed(kafkaBroker.brokers(), properties.topic(), properties.feedRate());
     }
 
     /**
@@ -57,27 +54,42 @@ class KafkaSampleConfiguration {
      * factory that Boot makes with it.
      */
     @Bean
-    KafkaConnectionDetails kafkaConnectionDetails(EmbeddedKafkaKraftBroker kafkaBroker) {
-        return () -> List.of(kafkaBroker.getBrokersAsString().split(","));
+    KafkaConnectionDetails kafkaConnectionDetails(InProcessBroker kafkaBroker) {
+        return () -> List.of(kafkaBroker.brokers().split(","));
     }
 
     /**
-     * The pipe's consumer: a buffer of records (water marks from {@code sluice.consumers.ordersConsumer.*}, counted
-     * in records) drained into the orders API, {@code sample.kafka.max-in-flight} requests at a time. A 5xx or a
-     * connection failure is retried with back-off; a 4xx means the order itself is bad and it is skipped.
+     * The {@code orders} pipe's consumer: a buffer of records (water marks from {@code sluice.consumers.ordersConsumer.*},
+     * counted in records) drained into the orders API, {@code sample.kafka.max-in-flight} requests at a time. A 5xx or
+     * a connection failure is retried with back-off; a 4xx means the order itself is bad and it is skipped.
      */
     @Bean
     BufferedConsumer<KafkaRecord<String, String>> ordersConsumer(BufferedConsumerFactory consumers,
             KafkaSampleProperties properties, Environment environment) {
+        return ordersInto("ordersConsumer", consumers, properties, environment);
+    }
+
+    /**
+     * The {@code orders-2} pipe's consumer, as {@link #ordersConsumer}: a second member of the same consumer group, as
+     * a second instance of the application would be, so the topic's partitions are split between the two pipes.
+     */
+    @Bean
+    BufferedConsumer<KafkaRecord<String, String>> ordersConsumer2(BufferedConsumerFactory consumers,
+            KafkaSampleProperties properties, Environment environment) {
+        return ordersInto("ordersConsumer2", consumers, properties, environment);
+    }
+
+    private static BufferedConsumer<KafkaRecord<String, String>> ordersInto(String name,
+            BufferedConsumerFactory consumers, KafkaSampleProperties properties, Environment environment) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         AsyncSink<KafkaRecord<String, String>> sink = KafkaSinks.<String, String>async(
                 record -> post(http, environment, record))
-            .name("orders-api")
+            .name(name + "-api")
             .maxInFlight(properties.maxInFlight())
             .retry(5, Duration.ofMillis(100), Duration.ofSeconds(2))
             .skipIf(failure -> failure instanceof RejectedOrderException)
             .build();
-        return sink.bind(consumers.builder("ordersConsumer", sink).weigher(Weigher.items()).build());
+        return sink.bind(consumers.builder(name, sink).weigher(Weigher.items()).build());
     }
 
     private static CompletionStage<?> post(HttpClient http, Environment environment, KafkaRecord<String, String> record) {

@@ -1,9 +1,11 @@
 package dev.sluice.sample.kafka;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -13,8 +15,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Keeps sending orders to the topic, {@code feedRate} a second, in ten bursts a second, until the context closes. */
-final class OrderFeed implements AutoCloseable {
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Keeps sending orders to the topic, {@code feedRate} a second, in ten bursts a second, until the context stops; it
+ * stops in the first lifecycle phase, before the pipes and the broker, and gives its producer 2 s to send what it holds.
+ */
+final class OrderFeed implements SmartLifecycle {
+
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+
+    private final AtomicBoolean running = new AtomicBoolean(true);
 
     private static final Logger log = LoggerFactory.getLogger(OrderFeed.class);
 
@@ -43,9 +54,27 @@ final class OrderFeed implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        this.clock.shutdownNow();
-        this.producer.close();
-        log.info("Order feed stopped after {} orders", this.sent);
+    public void start() {
+        // sending since it was made
+    }
+
+    @Override
+    public void stop() {
+        if (this.running.compareAndSet(true, false)) {
+            this.clock.shutdownNow();
+            this.producer.close(CLOSE_TIMEOUT);
+            log.info("Order feed stopped after {} orders", this.sent);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running.get();
+    }
+
+    /** Stops first: nothing is sent to a broker that is going away. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
     }
 }

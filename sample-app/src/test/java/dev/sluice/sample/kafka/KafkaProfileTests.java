@@ -44,5 +44,11 @@ class KafkaProfileTests {
         assertThat(orders.streaming()).isTrue();
         assertThat(this.registry.bufferView("ordersConsumer").orElseThrow().bufferedUnits())
             .isLessThanOrEqualTo(400 + 200); // high-water mark + one poll batch at the very most
+        // the second member of the group: both pipes are listed, and the topic's partitions are split between them
+        ProducerSnapshot second = this.registry.producer("kafka:orders-2").orElseThrow();
+        assertThat(second.consumer()).isEqualTo("ordersConsumer2");
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> this.registry.producer("kafka:orders-2").map(ProducerSnapshot::unitsWritten).orElse(0L) > 0
+                    && this.registry.producer("kafka:orders").map(ProducerSnapshot::unitsWritten).orElse(0L) > 0);
     }
 }
