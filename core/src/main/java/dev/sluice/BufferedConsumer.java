@@ -235,14 +235,18 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
             return this.weigher.weigh(data);
         }
         catch (Throwable failure) {
-            log.error("Weigher {} of consumer '{}' threw; the consumer is disconnected", this.weigher, name(),
-                    failure);
-            markLost(failure, false);
+            weigherFailed(failure);
             if (failure instanceof VirtualMachineError error) {
                 throw error;
             }
             return 0;
         }
+    }
+
+    /** A user's weigher that throws fails the consumer, wherever it was asked (at write, or after a partial take). */
+    private void weigherFailed(Throwable failure) {
+        log.error("Weigher {} of consumer '{}' threw; the consumer is disconnected", this.weigher, name(), failure);
+        markLost(failure, false);
     }
 
     private void buffer(T data, long weight) {
@@ -314,7 +318,8 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
 
     /**
      * What is left of an item the sink took part of, by the weigher, never more than what was left before nor less
-     * than nothing: a weigher that answers differently now than at write cannot unbalance the accounts.
+     * than nothing: a weigher that answers differently now than at write cannot unbalance the accounts. A weigher
+     * that throws here fails the consumer as at write (the loop drops what is left), and the item counts as not sent.
      */
     private long unitsLeft(T item, long before) {
         long now;
@@ -323,6 +328,7 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
         }
         catch (Throwable ex) {
             keepIfFatal(ex);
+            weigherFailed(ex);
             return before;
         }
         return Math.max(0, Math.min(before, now));

@@ -55,6 +55,12 @@ final class CheckingSink implements Sink<ByteBuffer> {
     /** Bytes taken from the item whose offer threw: the consumer may count them as sent or as dropped. */
     private volatile long bytesTakenFromFailedItem;
 
+    /**
+     * Bytes taken so far from the item the sink left unfinished: when the weigher throws as the consumer asks what is
+     * left of it, the consumer cannot tell how much was taken and counts the item as not sent.
+     */
+    private volatile long bytesTakenFromUnfinishedItem;
+
     private volatile boolean acceptEverything;
 
     private volatile boolean threw;
@@ -85,8 +91,10 @@ final class CheckingSink implements Sink<ByteBuffer> {
     }
 
     private boolean take(ByteBuffer item) {
+        long takenBefore = 0;
         if (item == this.unfinished) {
             this.unfinished = null;
+            takenBefore = this.bytesTakenFromUnfinishedItem;
         }
         else {
             if (this.unfinished != null) {
@@ -121,9 +129,11 @@ final class CheckingSink implements Sink<ByteBuffer> {
             int part = 1 + this.random.nextInt(item.remaining() - 1);
             item.position(item.position() + part);
             this.delivery.took(part);
+            this.bytesTakenFromUnfinishedItem = takenBefore + part;
             return notNow(item);
         }
         this.delivery.delivered(item);
+        this.bytesTakenFromUnfinishedItem = 0;
         return true;
     }
 
@@ -154,6 +164,10 @@ final class CheckingSink implements Sink<ByteBuffer> {
 
     long bytesTakenFromFailedItem() {
         return this.bytesTakenFromFailedItem;
+    }
+
+    long bytesTakenFromUnfinishedItem() {
+        return this.bytesTakenFromUnfinishedItem;
     }
 
     boolean threw() {
