@@ -77,7 +77,8 @@ public abstract class ConsumerContract {
     /** How long a check that nothing more happens watches. */
     private static final Duration QUIET = Duration.ofMillis(200);
 
-    private static final int WRITERS = 3;
+    /** How many threads write at once in the checks with several writers (a subject's bounds may depend on it). */
+    public static final int WRITERS = 3;
 
     private ContractSettings settings;
 

@@ -5,6 +5,7 @@ import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 
 import dev.sluice.testing.contract.BufferedConsumerSubject;
+import dev.sluice.testing.contract.ConsumerContract;
 import dev.sluice.testing.contract.ContractSettings;
 import dev.sluice.testing.contract.ForwardingSubject;
 import dev.sluice.twisted.pcp.BasicProducerConsumerProxy;
@@ -67,19 +68,23 @@ final class ProxySubject extends ForwardingSubject {
     }
 
     /**
-     * The bounded proxy with a buffer of the high mark's size: the proxy's bound plus the consumer's below, plus one
-     * chunk: the proxy's write that takes the consumer below past its mark, which the proxy's producer was answered
-     * {@code true} for (the proxy's buffer was not full), is the one write past the mark of the consumer's only
-     * writer, the proxy (DESIGN §4.5).
+     * The bounded proxy with a buffer of the high mark's size. Its bound: the proxy's own (below {@code size}; the
+     * contract adds each writer's one write past it) plus the most the consumer below can hold, which is the larger of
+     * its mark plus one chunk (a chunk passed down while the proxy is not paused, the one write past the mark of the
+     * consumer's only writer, DESIGN §4.5) and its low mark plus a whole proxy buffer: when the consumer below resumes
+     * the proxy, it has drained to its low mark, and the proxy sends its buffer down as one merged write (PCP-2),
+     * which can hold up to {@code size - 1} plus each writer's one write past it; the proxy then fills again while the
+     * consumer works that off (seen on JDK 25 as 36 chunks of 256 bytes against the old bound of one chunk past each).
      */
     static ProxySubject bounded(ContractSettings settings) {
         BufferedConsumerSubject below = BufferedConsumerSubject.inline(settings);
         long size = settings.marks().high();
         ProducerConsumerProxy<ByteBuffer> proxy = ProducerConsumerProxy.create(below.consumer(),
                 ChunkType.byteBuffers(), true, size);
-        return new ProxySubject(below, proxy,
-                OptionalLong.of((size - 1) + settings.marks().high() + settings.chunkBytes()),
-                proxy::bufferedUnits, false);
+        long chunk = settings.chunkBytes();
+        long belowAtMost = Math.max(settings.marks().high() + chunk,
+                settings.marks().low() + (size - 1) + ConsumerContract.WRITERS * chunk);
+        return new ProxySubject(below, proxy, OptionalLong.of((size - 1) + belowAtMost), proxy::bufferedUnits, false);
     }
 
     /** The bounded proxy with a buffer too large to fill: only the consumer below ever asks for a pause. */
