@@ -78,13 +78,6 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
     /** The units of {@link #buffer}; confined to the lane. */
     private long bufferUnits;
 
-    /**
-     * The units of the chunk being handed to the consumer below, while that write runs: still counted by
-     * {@link #level} (so the bound stays conservative), no longer by {@link #bufferedUnits()} (the consumer below counts
-     * them from inside that write). Written on the lane, read by any thread.
-     */
-    private volatile long handingDown;
-
     /** Whether this proxy paused the producer above and has not resumed it; written on the lane only. */
     protected volatile boolean producerPaused;
 
@@ -135,14 +128,9 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         return this.bufferSize;
     }
 
-    /**
-     * The units the proxy holds now, buffered or queued behind a running call; any thread. A chunk being handed to the
-     * consumer below is not counted here while that write runs (the consumer counts it), so that the sum of this and
-     * the consumer's buffered units never counts it twice; {@code write}'s answer still counts it until it is down.
-     */
+    /** The units the proxy holds now, buffered or queued behind a running call; any thread. */
     public final long bufferedUnits() {
-        long passing = this.handingDown; // read first: a hand-over that ends after this read is already out of depth
-        return Math.max(0, this.level.depth() - passing);
+        return this.level.depth();
     }
 
     /** Marks the proxy paused; the producer above is not told (PCP-1). */
@@ -334,7 +322,6 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
     private long sendSome(T data, long units) {
         long sent = 0;
         boolean kept = false;
-        this.handingDown = units;
         try {
             sent = Math.max(0, Math.min(units, writeSomeData(data)));
             if (sent < units) {
@@ -345,7 +332,6 @@ public class ProducerConsumerProxy<T> extends BasicProducerConsumerProxy<T> {
         }
         finally {
             this.level.remove(kept ? sent : units);
-            this.handingDown = 0;
         }
         return sent;
     }

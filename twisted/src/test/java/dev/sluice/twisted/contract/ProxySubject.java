@@ -75,6 +75,9 @@ final class ProxySubject extends ForwardingSubject {
      * the proxy, it has drained to its low mark, and the proxy sends its buffer down as one merged write (PCP-2),
      * which can hold up to {@code size - 1} plus each writer's one write past it; the proxy then fills again while the
      * consumer works that off (seen on JDK 25 as 36 chunks of 256 bytes against the old bound of one chunk past each).
+     * The sum read here counts a chunk being handed down twice while that write runs (the proxy lets go of it after
+     * the consumer below has counted it, so that its own bound never forgets memory still held); the flush is the
+     * largest such chunk, and it is handed down before the proxy fills again, so the bound above covers it.
      */
     static ProxySubject bounded(ContractSettings settings) {
         BufferedConsumerSubject below = BufferedConsumerSubject.inline(settings);
