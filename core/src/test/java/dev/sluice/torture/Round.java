@@ -371,13 +371,11 @@ final class Round {
     private void churn() {
         SplittableRandom random = this.random.split();
         while (!this.checks.stopping && this.checks.spend()) {
-            boolean stoppedAtOnce = false;
             this.registrations.lock();
             try {
                 Producer current = this.consumer.producer();
                 if (current == null) {
                     register(pickStreaming(random), random);
-                    stoppedAtOnce = this.consumer.producer() == null;
                 }
                 else if (random.nextInt(8) == 0) {
                     register(pickStreaming(random), random); // refused: a producer is registered
@@ -394,12 +392,7 @@ final class Round {
                 this.registrations.unlock();
             }
             long target = this.budget.get() - 50 - random.nextInt(400);
-            // a consumer that has gone stops each new producer at once: its producer() is null again at once, which is
-            // no reason to register the next one (a churn thread that did would queue registrations faster than slow
-            // listeners let the loop announce them, and the thread running the loop, a writer with a caller-runs
-            // executor, would work off that backlog long after the round; seen as a 10 s "hang" on 9cb3098)
-            boolean gone = stoppedAtOnce || this.faultStruck || this.consumer.whenClosed().isDone();
-            awaitChange(() -> this.budget.get() <= target || !gone && this.consumer.producer() == null);
+            awaitChange(() -> this.budget.get() <= target || this.consumer.producer() == null);
         }
     }
 
