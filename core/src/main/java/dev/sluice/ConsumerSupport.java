@@ -74,9 +74,6 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private static final Log log = Log.of(ConsumerSupport.class);
 
-    /** How many queued operations one call of the loop's signal step applies before it lets the drain step run. */
-    private static final int OPERATIONS_PER_ROUND = 256;
-
     /** The key of every anonymous hold ({@link #holdProducer()}); counted, where a keyed hold is a set member. */
     private static final Object ANONYMOUS = new Object() {
         @Override
@@ -662,36 +659,21 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     // ---------------------------------------------------------------- the loop's work
 
-    /**
-     * One round of the loop: operations and signals until quiet (or until {@link #OPERATIONS_PER_ROUND} operations
-     * were applied), the drain step, then signals again.
-     */
+    /** One round of the loop: operations and signals until quiet, the drain step, then signals again. */
     private void runDue() {
         deliverSignals();
         drainStep();
         deliverSignals();
     }
 
-    /**
-     * Applies queued operations and delivers what they make due. At most {@link #OPERATIONS_PER_ROUND} operations a
-     * call: a thread that registers and unregisters faster than slow listeners let the loop announce it must not keep
-     * the loop from its drain step, which sends, discards and closes (seen: a consumer aborted during such a storm
-     * never completed {@code whenClosed()}). What is left is taken in the next round, which the loop is told to run.
-     */
     private void deliverSignals() {
-        int budget = OPERATIONS_PER_ROUND;
         for (;;) {
             boolean applied = false;
-            for (Operation operation; budget > 0 && (operation = this.operations.poll()) != null; budget--) {
+            for (Operation operation; (operation = this.operations.poll()) != null;) {
                 apply(operation);
                 applied = true;
             }
             boolean delivered = reconcile();
-            if (budget == 0 && !this.operations.isEmpty()) {
-                // the signals of the operations left may already be counted as seen by this round: one more round
-                this.loop.signal();
-                return;
-            }
             if (!applied && !delivered) {
                 return;
             }
