@@ -74,6 +74,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private static final Log log = Log.of(ConsumerSupport.class);
 
+    /** How many queued operations one call of the loop's signal step applies before it lets the drain step run. */
+    private static final int OPERATIONS_PER_ROUND = 256;
+
     /** The key of every anonymous hold ({@link #holdProducer()}); counted, where a keyed hold is a set member. */
     private static final Object ANONYMOUS = new Object() {
         @Override
@@ -519,7 +522,10 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         if (target.owed || target != this.registration.get()) {
             return false;
         }
-        return target.streaming ? target.paused == wantsPause() : !(target.wantsMore && this.holdsApplied == 0);
+        if (target.streaming) {
+            return target.paused ? resumeBlocked() : !wantsPause();
+        }
+        return !(target.wantsMore && !holdBlocksResume());
     }
 
     /**
@@ -659,21 +665,36 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     // ---------------------------------------------------------------- the loop's work
 
-    /** One round of the loop: operations and signals until quiet, the drain step, then signals again. */
+    /**
+     * One round of the loop: operations and signals until quiet (or until {@link #OPERATIONS_PER_ROUND} operations
+     * were applied), the drain step, then signals again.
+     */
     private void runDue() {
         deliverSignals();
         drainStep();
         deliverSignals();
     }
 
+    /**
+     * Applies queued operations and delivers what they make due. At most {@link #OPERATIONS_PER_ROUND} operations a
+     * call: a thread that registers and unregisters faster than slow listeners let the loop announce it must not keep
+     * the loop from its drain step, which sends, discards and closes (seen: a consumer aborted during such a storm
+     * never completed {@code whenClosed()}). What is left is taken in the next round, which the loop is told to run.
+     */
     private void deliverSignals() {
+        int budget = OPERATIONS_PER_ROUND;
         for (;;) {
             boolean applied = false;
-            for (Operation operation; (operation = this.operations.poll()) != null;) {
+            for (Operation operation; budget > 0 && (operation = this.operations.poll()) != null; budget--) {
                 apply(operation);
                 applied = true;
             }
             boolean delivered = reconcile();
+            if (budget == 0 && !this.operations.isEmpty()) {
+                // the signals of the operations left may already be counted as seen by this round: one more round
+                this.loop.signal();
+                return;
+            }
             if (!applied && !delivered) {
                 return;
             }
@@ -760,7 +781,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         if (target.streaming) {
             if (target.paused) {
                 target.owed = false; // the resume to come answers every false given meanwhile
-                if (wantsPause()) {
+                if (resumeBlocked()) {
                     return false;
                 }
                 resume(target);
@@ -781,7 +802,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 target.wantsMore = true;
             }
         }
-        if (target.wantsMore && this.holdsApplied == 0) {
+        if (target.wantsMore && !holdBlocksResume()) {
             target.wantsMore = false;
             call(target, Signal.RESUME);
             return true;
@@ -819,6 +840,20 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     /** What the loop wants, from the holds it has applied (in order) and the buffer. Loop only. */
     private boolean wantsPause() {
         return this.holdsApplied > 0 || shouldPauseProducer();
+    }
+
+    /** Whether a paused push producer must stay paused: a hold, applied or still queued, or the buffer. Loop only. */
+    private boolean resumeBlocked() {
+        return holdBlocksResume() || shouldPauseProducer();
+    }
+
+    /**
+     * Whether a hold forbids a resume: one the loop has applied, or one asked for whose operation is still queued (a
+     * round applies at most {@link #OPERATIONS_PER_ROUND} operations before it decides, and a hold call has returned
+     * once its operation is queued: from then on no resume may be decided). Loop only.
+     */
+    private boolean holdBlocksResume() {
+        return this.holdsApplied > 0 || isProducerHeld();
     }
 
     private static long nonZeroNanoTime() {

@@ -15,7 +15,6 @@ import dev.sluice.Producer;
 import dev.sluice.ProducerListener;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +29,6 @@ import static org.awaitility.Awaitility.await;
 class RegistrationStormTest {
 
     @Test
-    @Disabled("Open defect, not fixed: a budget of operations per round (097a821) fixed it but let the loop resume a "
-            + "producer while a hold call that had returned still waited in the queue (the torture's hold rule); the "
-            + "resume decision must also consult the holds asked for before such a budget can return")
     void anAbortDuringARegistrationStormStillCloses() throws Exception {
         ExecutorService loopThread = Executors.newSingleThreadExecutor();
         BufferedConsumer<String> consumer = BufferedConsumer.<String>builder(RecordingSink.accepting()).name("storm")

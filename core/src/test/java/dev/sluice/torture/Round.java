@@ -371,11 +371,13 @@ final class Round {
     private void churn() {
         SplittableRandom random = this.random.split();
         while (!this.checks.stopping && this.checks.spend()) {
+            boolean stoppedAtOnce = false;
             this.registrations.lock();
             try {
                 Producer current = this.consumer.producer();
                 if (current == null) {
                     register(pickStreaming(random), random);
+                    stoppedAtOnce = this.consumer.producer() == null;
                 }
                 else if (random.nextInt(8) == 0) {
                     register(pickStreaming(random), random); // refused: a producer is registered
@@ -390,6 +392,14 @@ final class Round {
             }
             finally {
                 this.registrations.unlock();
+            }
+            if (stoppedAtOnce) {
+                // a consumer that has gone stops each new producer at once, so producer() is null again at once: a
+                // churn that took that as its cue would queue registrations faster than slow listeners let the loop
+                // announce them, and whoever runs the loop (a writer with a caller-runs executor) would work off that
+                // backlog long after the round (seen: a 10 s "hang" on ce73f9b). One registration a millisecond
+                pause(1);
+                continue;
             }
             long target = this.budget.get() - 50 - random.nextInt(400);
             awaitChange(() -> this.budget.get() <= target || this.consumer.producer() == null);
