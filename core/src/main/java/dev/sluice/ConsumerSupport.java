@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 
 import dev.sluice.internal.Log;
@@ -231,10 +232,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         }
         if (isDisconnected()) {
             // FD-2: a consumer that has gone stops the producer and keeps nothing; the stop goes through the loop
-            if (this.registration.compareAndSet(fresh, null)) {
-                this.stopsOnTheirWay.add(producer);
-                enqueue(new Operation(OperationKind.STOP, fresh));
-            }
+            takeOut(fresh, OperationKind.STOP);
             return;
         }
         enqueue(new Operation(OperationKind.REGISTER, fresh));
@@ -242,9 +240,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     @Override
     public final void unregisterProducer() {
-        Registration gone = this.registration.getAndSet(null);
+        Registration gone = this.registration.get();
         if (gone != null) {
-            enqueue(new Operation(OperationKind.UNREGISTER, gone));
+            takeOut(gone, OperationKind.UNREGISTER);
         }
         if (isConnected() && isDisconnecting()) {
             startWriting();
@@ -549,7 +547,10 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * (FD-16); an operator may call it to stop a producer by hand, and a consumer waiting to close then closes.
      */
     public final void stopProducer() {
-        stopped(this.registration.getAndSet(null));
+        Registration gone = this.registration.get();
+        if (gone != null && takeOut(gone, OperationKind.STOP)) {
+            stopped();
+        }
     }
 
     /**
@@ -561,16 +562,12 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     public final boolean stopProducer(Producer expected) {
         Objects.requireNonNull(expected, "expected");
-        for (;;) {
-            Registration claimed = this.registration.get();
-            if (claimed == null || claimed.producer != expected) {
-                return false;
-            }
-            if (this.registration.compareAndSet(claimed, null)) {
-                stopped(claimed);
-                return true;
-            }
+        Registration claimed = this.registration.get();
+        if (claimed == null || claimed.producer != expected || !takeOut(claimed, OperationKind.STOP)) {
+            return false;
         }
+        stopped();
+        return true;
     }
 
     /**
@@ -585,14 +582,30 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         return producer() == producer || this.stopsOnTheirWay.contains(producer);
     }
 
-    private void stopped(@Nullable Registration gone) {
-        if (gone != null) {
-            this.stopsOnTheirWay.add(gone.producer);
-            enqueue(new Operation(OperationKind.STOP, gone));
-            if (isConnected() && isDisconnecting()) {
-                startWriting();
-            }
+    private void stopped() {
+        if (isConnected() && isDisconnecting()) {
+            startWriting();
         }
+    }
+
+    /**
+     * Takes {@code claimed} out of the registration slot as {@code kind} (UNREGISTER or STOP) and queues that for the
+     * loop. The registration is marked with how it leaves before the slot lets go of it, so that when the loop meets
+     * a newer registration before this one's operation (the newer one took the slot in between), it knows how this one
+     * left and retires it first (listeners hear of the states in the order they changed). Of two calls taking the same
+     * registration out, the first to mark it queues its operation and returns true; the other only helps empty the
+     * slot, so that neither returns while the slot still holds it.
+     */
+    private boolean takeOut(Registration claimed, OperationKind kind) {
+        boolean marked = Registration.LEAVING.compareAndSet(claimed, null, kind);
+        if (marked && kind == OperationKind.STOP) {
+            this.stopsOnTheirWay.add(claimed.producer);
+        }
+        this.registration.compareAndSet(claimed, null); // only a call that took it out empties the slot of it
+        if (marked) {
+            enqueue(new Operation(kind, claimed));
+        }
+        return marked;
     }
 
     /**
@@ -705,30 +718,12 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         switch (operation.kind) {
             case REGISTER -> {
                 Registration fresh = (Registration) operation.target;
-                if (fresh.phase == Registration.NEW) { // a stop or unregistration may have overtaken it
+                // one unregistered or stopped before this is not announced here: its own operation is queued behind
+                if (fresh.phase == Registration.NEW && this.registration.get() == fresh) {
                     announce(fresh);
                 }
             }
-            case UNREGISTER -> {
-                Registration gone = (Registration) operation.target;
-                if (gone.phase == Registration.ANNOUNCED) {
-                    retire(gone);
-                    notifyListeners(ProducerListener::unregistered, gone.producer);
-                }
-                gone.phase = Registration.RETIRED;
-            }
-            case STOP -> {
-                Registration gone = (Registration) operation.target;
-                if (gone.phase == Registration.NEW) {
-                    announce(gone); // listeners hear of a producer before they hear of its stop
-                }
-                if (gone.phase != Registration.RETIRED) {
-                    retire(gone);
-                    gone.phase = Registration.RETIRED;
-                    call(gone, Signal.STOP);
-                }
-                this.stopsOnTheirWay.remove(gone.producer);
-            }
+            case UNREGISTER, STOP -> leave((Registration) operation.target, operation.kind);
             case HOLD -> {
                 Object key = operation.target;
                 Integer count = this.holds.get(key);
@@ -753,7 +748,38 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         }
     }
 
+    /**
+     * Delivers how {@code gone} left: listeners hear {@code unregistered}, or the producer is stopped (announced first
+     * if it never was: listeners hear of a producer before they hear of its stop). Once per registration: when a newer
+     * registration's announcement has retired it already, its own operation finds it retired.
+     */
+    private void leave(Registration gone, OperationKind kind) {
+        if (kind == OperationKind.UNREGISTER) {
+            if (gone.phase == Registration.ANNOUNCED) {
+                retire(gone);
+                notifyListeners(ProducerListener::unregistered, gone.producer);
+            }
+            gone.phase = Registration.RETIRED;
+            return;
+        }
+        if (gone.phase == Registration.NEW) {
+            announce(gone);
+        }
+        if (gone.phase != Registration.RETIRED) {
+            retire(gone);
+            gone.phase = Registration.RETIRED;
+            call(gone, Signal.STOP);
+            this.stopsOnTheirWay.remove(gone.producer); // after the call: until it returns, only this loop may stop it
+        }
+    }
+
     private void announce(Registration fresh) {
+        Registration previous = this.current;
+        if (previous != null && previous != fresh) {
+            // it left the slot before fresh took it, so it is marked, and its own operation is still queued
+            OperationKind left = previous.leaving;
+            leave(previous, (left != null) ? left : OperationKind.UNREGISTER);
+        }
         fresh.phase = Registration.ANNOUNCED;
         this.current = fresh;
         notifyListeners((listener, producer) -> listener.registered(producer, fresh.streaming), fresh.producer);
@@ -775,8 +801,8 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     private boolean reconcile() {
         Registration target = this.current;
-        if (target == null) {
-            return false;
+        if (target == null || target != this.registration.get()) {
+            return false; // none, or on its way out: its unregistration or stop is queued, and no callback before it
         }
         if (target.streaming) {
             if (target.paused) {
@@ -954,6 +980,12 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
         /** NEW until the loop has announced it, RETIRED once unregistered or stopped; loop only. */
         int phase = NEW;
+
+        /** How it leaves the slot (UNREGISTER or STOP), set once, before the slot lets go of it. */
+        volatile @Nullable OperationKind leaving;
+
+        static final AtomicReferenceFieldUpdater<Registration, OperationKind> LEAVING = AtomicReferenceFieldUpdater
+            .newUpdater(Registration.class, OperationKind.class, "leaving");
 
         Registration(Producer producer, boolean streaming) {
             this.producer = producer;
