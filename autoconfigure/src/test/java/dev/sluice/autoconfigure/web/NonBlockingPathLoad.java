@@ -46,7 +46,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Results go to {@code target/nonblocking-load.txt}, one line per run, and to the test's output.
  */
 @Tag("load")
-@EnabledIfSystemProperty(named = "sluice.load", matches = "true")
 abstract class NonBlockingPathLoad {
 
     static final String PROPERTIES = "test.group=load";
@@ -54,6 +53,7 @@ abstract class NonBlockingPathLoad {
     /** On Tomcat. */
     @SpringBootTest(classes = TransferTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
             properties = { PROPERTIES, "spring.autoconfigure.exclude=" + TransferTest.JETTY })
+    @EnabledIfSystemProperty(named = "sluice.load", matches = "true") // not inherited: on each class that runs
     static class OnTomcat extends NonBlockingPathLoad {
 
         @Override
@@ -65,6 +65,7 @@ abstract class NonBlockingPathLoad {
     /** On Jetty. */
     @SpringBootTest(classes = TransferTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
             properties = { PROPERTIES, "spring.autoconfigure.exclude=" + TransferTest.TOMCAT })
+    @EnabledIfSystemProperty(named = "sluice.load", matches = "true")
     static class OnJetty extends NonBlockingPathLoad {
 
         @Override
