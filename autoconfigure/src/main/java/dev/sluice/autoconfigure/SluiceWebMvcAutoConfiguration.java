@@ -79,7 +79,8 @@ public final class SluiceWebMvcAutoConfiguration {
 
     /**
      * On Tomcat: a transfer that fails after the response was committed closes its connection at once; file bodies go
-     * by Tomcat's sendfile where the connector offers it, unless {@code sluice.http.zero-copy=false}.
+     * by Tomcat's sendfile where the connector offers it, unless {@code sluice.http.zero-copy=false}; the connector's
+     * socket write buffer is {@code sluice.http.tomcat-write-buffer} (32 KiB), the size of each non-blocking write.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ Tomcat.class, TomcatServletWebServerFactory.class, ConnectionCloserValve.class })
@@ -90,6 +91,11 @@ public final class SluiceWebMvcAutoConfiguration {
                 SluiceHttpProperties properties) {
             return factory -> {
                 factory.addContextValves(new ConnectionCloserValve());
+                long writeBuffer = properties.getTomcatWriteBuffer().toBytes();
+                if (writeBuffer > 0) {
+                    factory.addConnectorCustomizers(connector -> connector.setProperty("socket.appWriteBufSize",
+                            Long.toString(writeBuffer)));
+                }
                 if (properties.isZeroCopy() && SendfileValve.supported()) {
                     factory.addContextValves(new SendfileValve());
                 }

@@ -203,7 +203,8 @@ final class FileRegionProducer implements PushProducer {
             return bytes.duplicate();
         }
         int length = (int) Math.min(readLength(), current.to() - this.position);
-        ByteBuffer chunk = this.pool.take(this.readSize).limit(length);
+        // a pooled buffer: a chunk for a read of up to a chunk, a grown one for a longer read
+        ByteBuffer chunk = this.pool.take(Math.max(length, this.chunkSize)).limit(length);
         while (chunk.hasRemaining()) {
             if (this.channel.read(chunk, this.position + chunk.position()) < 0) {
                 throw new FileChangedException(this.file, this.expectedSize, this.channel.size());

@@ -85,6 +85,9 @@ public final class HttpTransfers {
     /** The spare chunk buffers kept for all file transfers: 4 MiB with 16 KiB chunks. */
     private static final int SPARE_CHUNKS = 256;
 
+    /** The spare grown buffers kept, for the reads of clients that keep up: 2 MiB with 16 KiB chunks. */
+    private static final int SPARE_GROWN = 32;
+
     private final TransferRegistrations registrations;
 
     private final Function<String, WaterMarks> waterMarks;
@@ -132,7 +135,7 @@ public final class HttpTransfers {
         this.fileWaterMarks = Objects.requireNonNull(fileWaterMarks, "fileWaterMarks");
         this.fileReads = Objects.requireNonNull(fileReads, "fileReads");
         this.chunkSize = chunkSize;
-        this.chunks = new ChunkPool(SPARE_CHUNKS, chunkSize);
+        this.chunks = new ChunkPool(SPARE_CHUNKS, chunkSize, SPARE_GROWN, chunkSize * FileRegionProducer.GROWTH);
     }
 
     /**

@@ -83,13 +83,28 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
     /** The largest single write by default: 16 KiB, a {@code FileSender} chunk. */
     public static final int DEFAULT_MAX_WRITE = 16 * 1024;
 
+    /**
+     * The request attribute (an {@link Integer}) that names the largest write the container takes without copying what
+     * the socket does not: on Tomcat, its socket write buffer ({@code socket.appWriteBufSize}), put there by
+     * {@link dev.sluice.servlet.tomcat.ConnectionCloserValve}. A consumer whose {@link Builder#maxWrite(int)} was not set
+     * writes at most that much at a time instead of {@link #DEFAULT_MAX_WRITE}: a larger non-blocking write that finds
+     * the socket full makes Tomcat copy the rest into a new 64 KiB heap buffer.
+     */
+    public static final String WRITE_SIZE_ATTRIBUTE = ServletOutputConsumer.class.getName() + ".writeSize";
+
     private static final Log log = Log.of(ServletOutputConsumer.class);
+
+    /** The container's {@code onWritePossible} calls to all instances, for measurements (the load driver's). */
+    static final LongAdder writePossibleCalls = new LongAdder();
 
     private final HttpServletRequest request;
 
     private final HttpServletResponse response;
 
-    private final int maxWrite;
+    /** Set before the listener is: only the drain loop reads it afterwards. */
+    private int maxWrite;
+
+    private final boolean maxWriteSet;
 
     private final Duration timeout;
 
@@ -139,6 +154,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         this.request = builder.request;
         this.response = builder.response;
         this.maxWrite = builder.maxWrite;
+        this.maxWriteSet = builder.maxWriteSet;
         this.timeout = builder.timeout;
         this.recycle = builder.recycle;
     }
@@ -425,6 +441,9 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         }
         this.out = stream;
         this.copiesWrites = stream.getClass().getName().startsWith("org.apache.catalina.connector.");
+        if (!this.maxWriteSet && this.request.getAttribute(WRITE_SIZE_ATTRIBUTE) instanceof Integer size && size > 0) {
+            this.maxWrite = size;
+        }
         this.async = context;
         context.setTimeout(this.timeout.toMillis());
         context.addListener(this.listener);
@@ -447,6 +466,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
         @Override
         public void onWritePossible() throws IOException {
+            writePossibleCalls.increment();
             ServletOutputConsumer.this.writable = true;
             if (ServletOutputConsumer.this.closing) {
                 completeWhenFlushed();
@@ -511,6 +531,8 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
         private int maxWrite = DEFAULT_MAX_WRITE;
 
+        private boolean maxWriteSet;
+
         private Duration timeout = Duration.ZERO;
 
         private @Nullable ChunkPool recycle;
@@ -522,13 +544,15 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
         /**
          * The largest single write to the container, which buffers at most that much beyond {@code isReady()}.
-         * Default {@value #DEFAULT_MAX_WRITE} bytes.
+         * Default: the request's {@link #WRITE_SIZE_ATTRIBUTE} where it has one, else {@value #DEFAULT_MAX_WRITE}
+         * bytes.
          */
         public Builder maxWrite(int bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("maxWrite must be positive, was " + bytes);
             }
             this.maxWrite = bytes;
+            this.maxWriteSet = true;
             return this;
         }
 

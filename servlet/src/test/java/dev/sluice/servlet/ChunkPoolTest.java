@@ -36,6 +36,22 @@ class ChunkPoolTest {
     }
 
     @Test
+    void aGrownReadTakesAKeptGrownBufferLimitedToItsLength() {
+        ChunkPool pool = new ChunkPool(1, 16, 1, 64);
+        ByteBuffer grown = pool.take(40);
+        assertThat(grown.capacity()).isEqualTo(64);
+        assertThat(grown.limit()).isEqualTo(40);
+        pool.give(grown);
+
+        ByteBuffer again = pool.take(64);
+        assertThat(again).isSameAs(grown);
+        assertThat(again.position()).isZero();
+        assertThat(again.limit()).isEqualTo(64);
+        assertThat(pool.take(100).capacity()).isEqualTo(100); // beyond the grown size: neither kept nor pooled
+        assertThat(pool.take(16).capacity()).isEqualTo(16);
+    }
+
+    @Test
     void aFullPoolDropsWhatIsGiven() {
         ChunkPool pool = new ChunkPool(1, 16);
         ByteBuffer kept = ByteBuffer.allocate(16);
@@ -51,5 +67,7 @@ class ChunkPoolTest {
     void sizesMustBePositive() {
         assertThatIllegalArgumentException().isThrownBy(() -> new ChunkPool(0, 16)).withMessageContaining("slots");
         assertThatIllegalArgumentException().isThrownBy(() -> new ChunkPool(1, 0)).withMessageContaining("chunkSize");
+        assertThatIllegalArgumentException().isThrownBy(() -> new ChunkPool(1, 16, 1, 8))
+            .withMessageContaining("grownSize");
     }
 }
