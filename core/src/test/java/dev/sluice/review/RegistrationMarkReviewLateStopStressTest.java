@@ -25,6 +25,16 @@ class RegistrationMarkReviewLateStopStressTest {
 
     @Test
     void registeredProducerIsNeverToldUnregisteredNorForgotten() throws Exception {
+        race(true);
+    }
+
+    /** The same without the producer's own unregistration: the registry's stop racing the next registration only. */
+    @Test
+    void stopRacingTheNextRegistrationAlone() throws Exception {
+        race(false);
+    }
+
+    private void race(boolean withUnregister) throws Exception {
         CyclicBarrier start = new CyclicBarrier(3);
         CyclicBarrier end = new CyclicBarrier(3);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -33,7 +43,11 @@ class RegistrationMarkReviewLateStopStressTest {
         String firstHit = null;
 
         Thread stopper = new Thread(() -> loop(start, end, running, () -> consumerOf(holder).stopProducer()), "stopper");
-        Thread unregisterer = new Thread(() -> loop(start, end, running, () -> consumerOf(holder).unregisterProducer()),
+        Thread unregisterer = new Thread(() -> loop(start, end, running, () -> {
+            if (withUnregister) {
+                consumerOf(holder).unregisterProducer();
+            }
+        }),
                 "unregisterer");
         stopper.start();
         unregisterer.start();
