@@ -297,14 +297,24 @@ public final class HttpTransfers {
         if (opened < size) {
             throw new FileChangedException(file, size, opened); // shrunk since its attributes were read
         }
-        if (segments.size() == 1 && body.zeroCopy() && length >= KERNEL_MIN_BYTES
-                && request.getAttribute(KernelFileSender.ATTRIBUTE) instanceof KernelFileSender kernel
-                && kernel.available()) {
-            sendByKernel(kernel, file, size, segments.get(0), group);
-            return false; // the container opens the file itself
+        if (segments.size() == 1 && body.zeroCopy() && length >= KERNEL_MIN_BYTES) {
+            FileRegionProducer.Segment region = segments.get(0);
+            if (request.getAttribute(KernelFileSender.ATTRIBUTE) instanceof KernelFileSender kernel
+                    && kernel.available()) {
+                sendByKernel(kernel, file, size, region, group);
+                return false; // the container opens the file itself
+            }
+            if (request.getAttribute(MappedFileOutput.ATTRIBUTE) instanceof MappedFileOutput mapped
+                    && mapped.available(response)) {
+                log.debug("Transfer of {} goes by memory-mapped writes: {} bytes", file, region.length());
+                start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, null, true,
+                        consumer -> new MappedRegionProducer(file, channel, size, region.from(), region.to(),
+                                this.fileReads, consumer).start(), channel::close);
+                return true;
+            }
         }
         ChunkPool pool = this.chunks;
-        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool,
+        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, false,
                 consumer -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
                         this.fileReads, consumer).start(), channel::close);
         return true;
@@ -406,24 +416,29 @@ public final class HttpTransfers {
         }
         String what = (stream != null) ? "stream " + stream : "a producer body";
         if (stream != null) {
-            start(group, this.waterMarks.apply(group), request, response, what, length, null,
+            start(group, this.waterMarks.apply(group), request, response, what, length, null, false,
                     consumer -> new StreamToConsumer(stream).beginProducing(consumer), stream::close);
         }
         else {
             SluiceBody.BodyProducer producer = Objects.requireNonNull(body.producer());
-            start(group, this.waterMarks.apply(group), request, response, what, length, null, producer::start, () -> {
-            });
+            start(group, this.waterMarks.apply(group), request, response, what, length, null, false, producer::start,
+                    () -> {
+                    });
         }
     }
 
     private void start(String group, WaterMarks marks, HttpServletRequest request, HttpServletResponse response, String what,
-            long expectedLength, @Nullable ChunkPool pool, Starter starter, Cleanup notStarted) throws IOException {
+            long expectedLength, @Nullable ChunkPool pool, boolean mapped, Starter starter, Cleanup notStarted)
+            throws IOException {
         TransferRegistrations.Claim claim = this.registrations.claim(group);
         ServletOutputConsumer out;
         try {
             ServletOutputConsumer.Builder builder = ServletOutputConsumer.on(request, response);
             if (pool != null) {
                 builder.recycleTo(pool);
+            }
+            if (mapped) {
+                builder.writeDirectBuffersWhole();
             }
             out = builder.start(sink -> BufferedConsumer.builder(sink)
                     .name(claim.consumerName())
@@ -464,7 +479,12 @@ public final class HttpTransfers {
             out.finish(null);
             return;
         }
-        if (!out.isClientGone()) {
+        if (cause instanceof FileChangedException) {
+            // also when the container saw it first: a socket write from the mapping of a shrunk file fails
+            log.warn("Transfer of {} ('{}') failed after {} bytes; the response is aborted: {}", what, name,
+                    written, cause.toString());
+        }
+        else if (!out.isClientGone()) {
             if (cause instanceof FileTransferStoppedException || cause instanceof CancellationException) {
                 log.debug("Transfer of {} ('{}') was stopped after {} bytes; the response is aborted", what, name,
                         written);
