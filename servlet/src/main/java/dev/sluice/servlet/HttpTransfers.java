@@ -304,10 +304,11 @@ public final class HttpTransfers {
                 sendByKernel(kernel, file, size, region, group);
                 return false; // the container opens the file itself
             }
-            if (request.getAttribute(MappedFileOutput.ATTRIBUTE) instanceof MappedFileOutput mapped
-                    && mapped.available(response)) {
+            HttpServletResponse direct = (request.getAttribute(MappedFileOutput.ATTRIBUTE) instanceof MappedFileOutput
+                    mapped) ? mapped.target(response) : null;
+            if (direct != null) {
                 log.debug("Transfer of {} goes by memory-mapped writes: {} bytes", file, region.length());
-                start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, null, true,
+                start(group, this.fileWaterMarks.apply(group), request, direct, file.toString(), -1, null, true,
                         consumer -> new MappedRegionProducer(file, channel, size, region.from(), region.to(),
                                 this.fileReads, consumer).start(), channel::close);
                 return true;

@@ -1,5 +1,7 @@
 package dev.sluice.servlet;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A container's output that sends a memory-mapped file region without copying it into the heap: a direct
  * {@link java.nio.ByteBuffer} passed to {@link jakarta.servlet.ServletOutputStream#write(java.nio.ByteBuffer)} in
@@ -7,7 +9,7 @@ package dev.sluice.servlet;
  * {@code isReady()} is true again. The Servlet API does not promise this (its default {@code write(ByteBuffer)} copies
  * into an array), so a container-specific object says so under {@link #ATTRIBUTE} (on Jetty 12, by
  * {@link dev.sluice.servlet.jetty.MappedOutputFilter}, which the Spring Boot starter registers), and
- * {@link HttpTransfers} maps file bodies in slices for requests where it is {@linkplain #available available}.
+ * {@link HttpTransfers} maps file bodies in slices for requests where it names a {@linkplain #target target}.
  * Where the container offers a {@link KernelFileSender}, that is used instead.
  */
 public interface MappedFileOutput {
@@ -16,12 +18,15 @@ public interface MappedFileOutput {
     String ATTRIBUTE = MappedFileOutput.class.getName();
 
     /**
-     * Whether the body of this request, written to {@code response}, may come from mapped buffers: the bytes go to the
-     * socket untouched by Java code (plain HTTP/1.x, no TLS, {@code response}'s output stream the container's own, and
-     * no compression or other layer that reads the content), so that a file that shrinks under a mapping fails a
-     * socket write instead of faulting a Java thread. May get the response's output stream.
+     * The response to write this request's body to from mapped buffers, or {@code null} where it may not: the bytes
+     * must go to the socket untouched by Java code (plain HTTP/1.x, no TLS, no compression or other layer that reads
+     * the content), so that a file that shrinks under a mapping fails a socket write instead of faulting a Java
+     * thread. The response returned is the container's own, found under {@code response} through wrappers known only
+     * to pass writes on (Spring MVC's lifecycle wrapper, whose output stream copies a {@code ByteBuffer} into an
+     * array); under any other wrapper the answer is {@code null}. May get the returned response's output stream.
      *
-     * @param response the response the body is to be written to, which may be a wrapper of the container's
+     * @param response the response the body is for, which may be a wrapper of the container's
+     * @return the response whose output stream writes direct buffers by reference, or {@code null}
      */
-    boolean available(jakarta.servlet.http.HttpServletResponse response);
+    jakarta.servlet.http.@Nullable HttpServletResponse target(jakarta.servlet.http.HttpServletResponse response);
 }

@@ -10,9 +10,11 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.eclipse.jetty.ee11.servlet.HttpOutput;
 import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A servlet filter that offers Jetty's by-reference writes to {@link dev.sluice.servlet.HttpTransfers}: it puts a
@@ -23,12 +25,17 @@ import org.eclipse.jetty.server.Response;
  *
  * <p>The output is {@linkplain MappedFileOutput#available available} only where nothing in Java reads the bytes: a
  * request on Jetty's ee11 servlet layer, over a plain connection ({@code isSecure()} false: TLS encrypts in Java) with
- * HTTP/1.x, whose response's output stream is Jetty's {@link HttpOutput} itself (no application wrapper), and whose
+ * HTTP/1.x, whose response is Jetty's own with an {@link HttpOutput} (under no wrapper but Spring MVC's lifecycle
+ * wrapper, which only passes writes on and is bypassed: its stream would copy the buffer into an array), and whose
  * core response passes through no layer but Jetty's and Spring Boot's own, none of them compression: with Jetty's
  * {@code GzipHandler} or {@code CompressionHandler} (Boot's {@code server.compression.enabled}) in the chain, or an
  * unknown response wrapper, file bodies take the non-blocking path. On another container the filter puts nothing.
  */
 public final class MappedOutputFilter implements Filter {
+
+    /** Spring MVC's response wrapper, which only passes writes on (but copies a {@code ByteBuffer} into an array). */
+    private static final String PASS_THROUGH =
+            "org.springframework.web.context.request.async.StandardServletAsyncWebRequest$LifecycleHttpServletResponse";
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -61,16 +68,22 @@ public final class MappedOutputFilter implements Filter {
     private record JettyOutput(HttpServletRequest request, ServletContextRequest jetty) implements MappedFileOutput {
 
         @Override
-        public boolean available(HttpServletResponse response) {
+        public @Nullable HttpServletResponse target(HttpServletResponse response) {
             if (this.request.isSecure() || !this.request.getProtocol().startsWith("HTTP/1.")
                     || !plainChain(this.jetty.getServletContextResponse())) {
-                return false;
+                return null;
+            }
+            HttpServletResponse target = response;
+            while (target instanceof HttpServletResponseWrapper wrapper
+                    && PASS_THROUGH.equals(wrapper.getClass().getName())
+                    && wrapper.getResponse() instanceof HttpServletResponse inner) {
+                target = inner;
             }
             try {
-                return response.getOutputStream() instanceof HttpOutput;
+                return (target.getOutputStream() instanceof HttpOutput) ? target : null;
             }
             catch (IOException | IllegalStateException ex) {
-                return false; // a writer was taken: the non-blocking path answers as it does
+                return null; // a writer was taken: the non-blocking path answers as it does
             }
         }
 
