@@ -57,8 +57,22 @@ import org.jspecify.annotations.Nullable;
  * the kernel has sent the last byte or the connection closed, and an operator's stop closes the connection. The
  * registry cannot show a buffer (there is none: the socket is the consumer) or a pause (the kernel sends as fast as the
  * client reads; a hold does not slow it). A file that shrinks makes the container close the connection early: one WARN
- * line, as below. Under TLS, for several ranges, smaller bodies, or {@code SluiceBody.zeroCopy(false)}, the file takes
- * the non-blocking path.
+ * line, as below.
+ *
+ * <p>Where instead the request carries a {@link MappedFileOutput} that names a {@linkplain MappedFileOutput#target
+ * target} response (on Jetty 12 over plain HTTP/1.x with no compression, put there by
+ * {@link dev.sluice.servlet.jetty.MappedOutputFilter}), such a body goes the non-blocking way below but from
+ * memory-mapped slices of the file ({@value MappedRegionProducer#SLICE_BYTES} bytes each), each written whole with
+ * {@code ServletOutputStream.write(ByteBuffer)}, which Jetty hands to the socket by reference: no file byte is read
+ * into the heap, no chunk is taken per client, and the kernel copies from the page cache. The size of the file is
+ * checked before each slice is mapped. The transfer is the same registry instance as a non-blocking one: its consumer
+ * counts the bytes handed to Jetty (up to a slice ahead of the client) and holds at most one mapped slice (address
+ * space, not heap), a pause stops the mapping, an operator's stop or hold acts as on the non-blocking path; a write
+ * that fails because the file shrank under the slice being written is a WARN naming the file, as below, not a client
+ * going away.
+ *
+ * <p>Under TLS, for several ranges, smaller bodies, or {@code SluiceBody.zeroCopy(false)}, the file takes the
+ * non-blocking path.
  *
  * <h2>Endings</h2>
  * <ul>
