@@ -20,8 +20,9 @@ public class SluiceHttpProperties implements Validator {
     private int readThreads = FileReads.DEFAULT_THREADS;
 
     /**
-     * Whether file bodies may go by the container's sendfile (Tomcat NIO over plain HTTP/1.1; not under TLS), with no
-     * copy through the heap. False keeps every file on the non-blocking path.
+     * Whether file bodies may go with no copy through the heap: by the container's sendfile on Tomcat NIO over plain
+     * HTTP/1.1, or on Jetty 12 over plain HTTP/1.x without compression from memory-mapped buffers that Jetty writes by
+     * reference. Not under TLS. False keeps every file on the non-blocking path.
      */
     private boolean zeroCopy = true;
 

@@ -1,5 +1,7 @@
 package dev.sluice.autoconfigure;
 
+import java.util.EnumSet;
+
 import dev.sluice.WaterMarks;
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.boot.FileTransfers;
@@ -9,9 +11,13 @@ import dev.sluice.servlet.HttpTransfers;
 import dev.sluice.servlet.SluiceBody;
 import dev.sluice.servlet.mvc.SluiceBodyHandlerInstaller;
 import dev.sluice.servlet.mvc.SluiceBodyReturnValueHandler;
+import dev.sluice.servlet.jetty.MappedOutputFilter;
 import dev.sluice.servlet.tomcat.ConnectionCloserValve;
 import dev.sluice.servlet.tomcat.SendfileValve;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
 import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.ee11.servlet.HttpOutput;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -34,7 +41,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * bodies in a group that sets none get {@link HttpTransfers#fileWaterMarks(int) one chunk}, not the shared
  * {@code sluice.buffer.*} marks), the
  * return-value handler and what puts it first; on Tomcat, the valve that lets a failed transfer abort its connection and
- * the one that offers Tomcat's sendfile to file bodies ({@code sluice.http.zero-copy}, default true).
+ * the one that offers Tomcat's sendfile to file bodies ({@code sluice.http.zero-copy}, default true); on Jetty, the
+ * filter that lets file bodies go from memory-mapped buffers (the same property).
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
 @ConditionalOnWebApplication(type = Type.SERVLET)
@@ -98,6 +106,30 @@ public final class SluiceWebMvcAutoConfiguration {
                 }
                 if (properties.isZeroCopy() && SendfileValve.supported()) {
                     factory.addContextValves(new SendfileValve());
+                }
+            };
+        }
+    }
+
+    /**
+     * On Jetty 12 (ee11): file bodies go to the socket from memory-mapped buffers where nothing in Java reads them
+     * (plain HTTP/1.x, no compression), unless {@code sluice.http.zero-copy=false}.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ HttpOutput.class, JettyServletWebServerFactory.class, MappedOutputFilter.class })
+    static final class JettyMappedOutput {
+
+        @Bean
+        WebServerFactoryCustomizer<JettyServletWebServerFactory> sluiceMappedOutputFilter(
+                SluiceHttpProperties properties) {
+            return factory -> {
+                if (properties.isZeroCopy()) {
+                    factory.addInitializers(context -> {
+                        FilterRegistration.Dynamic filter = context.addFilter("sluiceMappedOutputFilter",
+                                new MappedOutputFilter());
+                        filter.setAsyncSupported(true);
+                        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+                    });
                 }
             };
         }

@@ -57,8 +57,22 @@ import org.jspecify.annotations.Nullable;
  * the kernel has sent the last byte or the connection closed, and an operator's stop closes the connection. The
  * registry cannot show a buffer (there is none: the socket is the consumer) or a pause (the kernel sends as fast as the
  * client reads; a hold does not slow it). A file that shrinks makes the container close the connection early: one WARN
- * line, as below. Under TLS, for several ranges, smaller bodies, or {@code SluiceBody.zeroCopy(false)}, the file takes
- * the non-blocking path.
+ * line, as below.
+ *
+ * <p>Where instead the request carries a {@link MappedFileOutput} that names a {@linkplain MappedFileOutput#target
+ * target} response (on Jetty 12 over plain HTTP/1.x with no compression, put there by
+ * {@link dev.sluice.servlet.jetty.MappedOutputFilter}), such a body goes the non-blocking way below but from
+ * memory-mapped slices of the file ({@value MappedRegionProducer#SLICE_BYTES} bytes each), each written whole with
+ * {@code ServletOutputStream.write(ByteBuffer)}, which Jetty hands to the socket by reference: no file byte is read
+ * into the heap, no chunk is taken per client, and the kernel copies from the page cache. The size of the file is
+ * checked before each slice is mapped. The transfer is the same registry instance as a non-blocking one: its consumer
+ * counts the bytes handed to Jetty (up to a slice ahead of the client) and holds at most one mapped slice (address
+ * space, not heap), a pause stops the mapping, an operator's stop or hold acts as on the non-blocking path; a write
+ * that fails because the file shrank under the slice being written is a WARN naming the file, as below, not a client
+ * going away.
+ *
+ * <p>Under TLS, for several ranges, smaller bodies, or {@code SluiceBody.zeroCopy(false)}, the file takes the
+ * non-blocking path.
  *
  * <h2>Endings</h2>
  * <ul>
@@ -297,14 +311,25 @@ public final class HttpTransfers {
         if (opened < size) {
             throw new FileChangedException(file, size, opened); // shrunk since its attributes were read
         }
-        if (segments.size() == 1 && body.zeroCopy() && length >= KERNEL_MIN_BYTES
-                && request.getAttribute(KernelFileSender.ATTRIBUTE) instanceof KernelFileSender kernel
-                && kernel.available()) {
-            sendByKernel(kernel, file, size, segments.get(0), group);
-            return false; // the container opens the file itself
+        if (segments.size() == 1 && body.zeroCopy() && length >= KERNEL_MIN_BYTES) {
+            FileRegionProducer.Segment region = segments.get(0);
+            if (request.getAttribute(KernelFileSender.ATTRIBUTE) instanceof KernelFileSender kernel
+                    && kernel.available()) {
+                sendByKernel(kernel, file, size, region, group);
+                return false; // the container opens the file itself
+            }
+            HttpServletResponse direct = (request.getAttribute(MappedFileOutput.ATTRIBUTE) instanceof MappedFileOutput
+                    mapped) ? mapped.target(response) : null;
+            if (direct != null) {
+                log.debug("Transfer of {} goes by memory-mapped writes: {} bytes", file, region.length());
+                start(group, this.fileWaterMarks.apply(group), request, direct, file.toString(), -1, null, true,
+                        consumer -> new MappedRegionProducer(file, channel, size, region.from(), region.to(),
+                                this.fileReads, consumer).start(), channel::close);
+                return true;
+            }
         }
         ChunkPool pool = this.chunks;
-        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool,
+        start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, false,
                 consumer -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
                         this.fileReads, consumer).start(), channel::close);
         return true;
@@ -406,24 +431,29 @@ public final class HttpTransfers {
         }
         String what = (stream != null) ? "stream " + stream : "a producer body";
         if (stream != null) {
-            start(group, this.waterMarks.apply(group), request, response, what, length, null,
+            start(group, this.waterMarks.apply(group), request, response, what, length, null, false,
                     consumer -> new StreamToConsumer(stream).beginProducing(consumer), stream::close);
         }
         else {
             SluiceBody.BodyProducer producer = Objects.requireNonNull(body.producer());
-            start(group, this.waterMarks.apply(group), request, response, what, length, null, producer::start, () -> {
-            });
+            start(group, this.waterMarks.apply(group), request, response, what, length, null, false, producer::start,
+                    () -> {
+                    });
         }
     }
 
     private void start(String group, WaterMarks marks, HttpServletRequest request, HttpServletResponse response, String what,
-            long expectedLength, @Nullable ChunkPool pool, Starter starter, Cleanup notStarted) throws IOException {
+            long expectedLength, @Nullable ChunkPool pool, boolean mapped, Starter starter, Cleanup notStarted)
+            throws IOException {
         TransferRegistrations.Claim claim = this.registrations.claim(group);
         ServletOutputConsumer out;
         try {
             ServletOutputConsumer.Builder builder = ServletOutputConsumer.on(request, response);
             if (pool != null) {
                 builder.recycleTo(pool);
+            }
+            if (mapped) {
+                builder.writeDirectBuffersWhole();
             }
             out = builder.start(sink -> BufferedConsumer.builder(sink)
                     .name(claim.consumerName())
@@ -464,7 +494,12 @@ public final class HttpTransfers {
             out.finish(null);
             return;
         }
-        if (!out.isClientGone()) {
+        if (cause instanceof FileChangedException) {
+            // also when the container saw it first: a socket write from the mapping of a shrunk file fails
+            log.warn("Transfer of {} ('{}') failed after {} bytes; the response is aborted: {}", what, name,
+                    written, cause.toString());
+        }
+        else if (!out.isClientGone()) {
             if (cause instanceof FileTransferStoppedException || cause instanceof CancellationException) {
                 log.debug("Transfer of {} ('{}') was stopped after {} bytes; the response is aborted", what, name,
                         written);

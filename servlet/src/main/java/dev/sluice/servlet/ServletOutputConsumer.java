@@ -111,6 +111,12 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
     /** Where a buffer goes once the container has copied all of it, or null to leave it to its producer. */
     private final @Nullable ChunkPool recycle;
 
+    /**
+     * Whether a direct buffer is written whole with {@code write(ByteBuffer)}, which the container sends by reference
+     * (a {@link MappedFileOutput}), instead of through an array.
+     */
+    private final boolean writesDirect;
+
     private final AtomicBoolean completed = new AtomicBoolean();
 
     private final Listener listener = new Listener();
@@ -157,6 +163,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         this.maxWriteSet = builder.maxWriteSet;
         this.timeout = builder.timeout;
         this.recycle = builder.recycle;
+        this.writesDirect = builder.writesDirect;
     }
 
     /**
@@ -233,6 +240,13 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
                     return false;
                 }
                 releaseHeld(); // ready: the container has finished every write before
+                if (this.writesDirect && item.isDirect()) {
+                    // whole and by reference: the container reads the duplicate until isReady() is true again
+                    ByteBuffer whole = item.duplicate();
+                    item.position(item.limit());
+                    stream.write(whole);
+                    break;
+                }
                 int length = Math.min(item.remaining(), this.maxWrite);
                 if (item.hasArray()) {
                     stream.write(item.array(), item.arrayOffset() + item.position(), length);
@@ -537,6 +551,8 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
         private @Nullable ChunkPool recycle;
 
+        private boolean writesDirect;
+
         private Builder(HttpServletRequest request, HttpServletResponse response) {
             this.request = Objects.requireNonNull(request, "request");
             this.response = Objects.requireNonNull(response, "response");
@@ -571,6 +587,16 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
          */
         Builder recycleTo(ChunkPool pool) {
             this.recycle = Objects.requireNonNull(pool, "pool");
+            return this;
+        }
+
+        /**
+         * Writes each direct buffer whole with {@code ServletOutputStream.write(ByteBuffer)}, for a container that
+         * sends it by reference and keeps it until {@code isReady()} is true again (a {@link MappedFileOutput}); the
+         * producer must not touch a buffer it has written.
+         */
+        Builder writeDirectBuffersWhole() {
+            this.writesDirect = true;
             return this;
         }
 

@@ -38,9 +38,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Zero-copy: where the container offers its sendfile for the request (Tomcat's NIO connector over plain HTTP/1.1,
  * with the valve the Spring Boot starter registers), a whole file or a single range of at least
- * {@value HttpTransfers#KERNEL_MIN_BYTES} bytes is sent by the kernel, with the same statuses and headers; under TLS,
- * HTTP/2, for multipart ranges, small bodies, or with {@link #zeroCopy(boolean) zeroCopy(false)}, it takes the
- * non-blocking path. See {@link HttpTransfers} for what the registry shows of a kernel transfer.
+ * {@value HttpTransfers#KERNEL_MIN_BYTES} bytes is sent by the kernel, with the same statuses and headers. On Jetty 12,
+ * which has no sendfile, such a body is written from memory-mapped slices that Jetty hands to the socket by reference
+ * (with the filter the starter registers; see {@link MappedFileOutput}): no file byte is copied into the heap. Under
+ * TLS, HTTP/2, compression, for multipart ranges, small bodies, or with {@link #zeroCopy(boolean) zeroCopy(false)},
+ * it takes the non-blocking path. See {@link HttpTransfers} for what the registry shows of these transfers.
  *
  * <h2>Streams and producers</h2>
  * {@link #stream(ByteStream)} and {@link #producer(BodyProducer)} send what a byte stream or a producer makes, as 200
@@ -164,9 +166,9 @@ public final class SluiceBody {
     }
 
     /**
-     * Whether a file body may be sent by the container's sendfile (the default: {@code true}), where the container
-     * offers it (see {@link HttpTransfers}). {@code false} keeps it on the non-blocking path, whose consumer buffers,
-     * pauses and can be held by an operator.
+     * Whether a file body may be sent by the container's sendfile, or on Jetty from memory-mapped buffers (the
+     * default: {@code true}), where the container offers it (see {@link HttpTransfers}). {@code false} keeps it on the
+     * non-blocking path, which reads the file into heap chunks.
      */
     public SluiceBody zeroCopy(boolean allowed) {
         this.zeroCopy = allowed;

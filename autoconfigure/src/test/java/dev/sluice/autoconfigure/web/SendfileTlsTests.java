@@ -75,7 +75,7 @@ class SendfileTlsTests {
         assertThat(log.list).noneMatch(event -> event.getFormattedMessage().contains("sendfile"));
     }
 
-    private static HttpClient trustingClient() throws Exception {
+    static HttpClient trustingClient() throws Exception {
         TrustManager trustAll = new X509TrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) {
