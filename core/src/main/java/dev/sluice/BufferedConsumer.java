@@ -360,7 +360,10 @@ public final class BufferedConsumer<T> extends ConsumerSupport<T> implements Buf
     }
 
     /**
-     * Stops consuming: unregisters the producer without stopping it, then {@link #loseConnection()} (FD-17).
+     * Stops consuming: unregisters the producer without stopping it, then {@link #loseConnection()} (FD-17). It is the
+     * producer's call, made when its own source has gone (Twisted calls it when a producer has lost its connection):
+     * the producer unregisters itself, so nothing is owed to it afterwards, not even a resume for a {@code false} it
+     * got before ({@link Consumer#write}). An owner that wants the producer told must call {@link #stopProducer()}.
      */
     public void stopConsuming() {
         unregisterProducer();

@@ -25,7 +25,7 @@ package dev.sluice;
  *       lock. Registrations, operator holds and releases and stops are queued to that loop.</li>
  *   <li><strong>{@code false} is a promise</strong>: a {@link #write} that returned {@code false} is followed by
  *       {@code resumeProducing} or {@code stopProducing} to the producer that got it (unless it unregistered
- *       itself). A push producer is never left paused once the threads are quiet while the buffer is at or below
+ *       itself, {@code stopConsuming} included). A push producer is never left paused once the threads are quiet while the buffer is at or below
  *       its low-water mark and no operator hold is set.</li>
  *   <li>No thread ever waits for another: {@code write} returns at once.</li>
  *   <li>Items written by one thread reach the sink in the order written, exactly once.</li>
@@ -74,9 +74,9 @@ public interface Consumer<T> {
      * <p><strong>The promise.</strong> Every consumer in Sluice that returns {@code false} later calls
      * {@code resumeProducing} or {@code stopProducing} on the producer registered when it answered — whatever thread
      * drains it and however the answer raced the drain — so a producer that waits after {@code false} never waits for
-     * ever. Nothing is owed to a producer that unregisters itself; an operator hold must be released for the resume to
-     * come. {@link FlowControlledProducer} keeps a source in step with these answers, so that users never write that
-     * race themselves.
+     * ever. Nothing is owed to a producer that unregisters itself (or calls {@code stopConsuming()}, FD-17, when its
+     * source has gone); an operator hold must be released for the resume to come. {@link FlowControlledProducer}
+     * keeps a source in step with these answers, so that users never write that race themselves.
      *
      * @param data the data, never {@code null}
      * @return {@code true} if the producer may go on writing, {@code false} if it should pause

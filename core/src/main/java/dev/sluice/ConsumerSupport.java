@@ -102,6 +102,12 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     private final Set<Producer> stopsOnTheirWay = ConcurrentHashMap.newKeySet();
 
     /**
+     * The producer the loop may be calling now (set before it reads the registration slot, cleared after the call):
+     * one that has left the slot while the loop is inside its callback is still this consumer's to stop.
+     */
+    private volatile @Nullable Producer calling;
+
+    /**
      * The holds asked for and not released, by key (anonymous ones counted under {@link #ANONYMOUS}): what
      * {@code write} answers and {@link #isProducerHeld()} report from the moment a hold call returns. Each key changes
      * atomically with {@link #holdsAsked}; the loop decides the producer's callbacks from its own copy, applied in the
@@ -572,14 +578,36 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     /**
      * Whether {@code producer} is registered here, or was and the {@code stopProducing} this consumer owes it has not
-     * been delivered yet (a stop queued to the loop, FD-2's stop of a registration on a consumer that has gone): in
-     * both cases only this consumer's loop may call it. What the registry asks before it stops a producer itself.
+     * been delivered yet (a stop queued to the loop, FD-2's stop of a registration on a consumer that has gone), or has
+     * left while the loop may still be inside a callback to it: in each case only this consumer's loop may call it.
      *
      * @param producer the producer
      * @return whether this consumer is the one to call it
      */
     public final boolean isProducerOrStopping(Producer producer) {
-        return producer() == producer || this.stopsOnTheirWay.contains(producer);
+        return producer() == producer || this.stopsOnTheirWay.contains(producer) || this.calling == producer;
+    }
+
+    /**
+     * Stops {@code producer} through this consumer's loop if this consumer may still call it: registered here (as
+     * {@link #stopProducer(Producer)}), its stop already on its way (nothing more to do), or left but the loop still
+     * inside a callback to it (a pull producer that unregisters itself inside its own {@code resumeProducing}): then
+     * the loop calls {@code stopProducing} once that callback has returned, with no listener event (listeners have
+     * heard it leave). What the registry calls for an operator's stop.
+     *
+     * @param producer the producer to stop
+     * @return whether this consumer stops it (or already was); false when it may be stopped directly
+     */
+    public final boolean stopThroughLoop(Producer producer) {
+        Objects.requireNonNull(producer, "producer");
+        if (stopProducer(producer) || this.stopsOnTheirWay.contains(producer)) {
+            return true;
+        }
+        if (this.calling != producer || !this.stopsOnTheirWay.add(producer)) {
+            return this.stopsOnTheirWay.contains(producer);
+        }
+        enqueue(new Operation(OperationKind.STOP_LEFT, producer));
+        return true;
     }
 
     private void stopped() {
@@ -718,12 +746,19 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         switch (operation.kind) {
             case REGISTER -> {
                 Registration fresh = (Registration) operation.target;
-                // one unregistered or stopped before this is not announced here: its own operation is queued behind
-                if (fresh.phase == Registration.NEW && this.registration.get() == fresh) {
-                    announce(fresh);
+                if (fresh.phase == Registration.NEW) {
+                    if (this.registration.get() == fresh) {
+                        announce(fresh);
+                    }
+                    else {
+                        // it left the slot before the loop got here, and a newer registration's announcement may come
+                        // before its own operation: it leaves now, as its mark (set before the slot let go) says
+                        left(fresh);
+                    }
                 }
             }
             case UNREGISTER, STOP -> leave((Registration) operation.target, operation.kind);
+            case STOP_LEFT -> stopLeft((Producer) operation.target);
             case HOLD -> {
                 Object key = operation.target;
                 Integer count = this.holds.get(key);
@@ -746,6 +781,25 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 }
             }
         }
+    }
+
+    /** An operator's stop of a producer that left while the loop was calling it: after that call, without events. */
+    private void stopLeft(Producer producer) {
+        try {
+            producer.stopProducing();
+        }
+        catch (Throwable failure) {
+            handleFailure(failure, thrown -> producerFailed(producer, thrown));
+        }
+        finally {
+            this.stopsOnTheirWay.remove(producer);
+        }
+    }
+
+    /** Delivers how {@code gone}, which has left the slot, left: as its mark says. */
+    private void left(Registration gone) {
+        OperationKind kind = gone.leaving;
+        leave(gone, (kind != null) ? kind : OperationKind.UNREGISTER); // marked before the slot let go: never null
     }
 
     /**
@@ -777,8 +831,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         Registration previous = this.current;
         if (previous != null && previous != fresh) {
             // it left the slot before fresh took it, so it is marked, and its own operation is still queued
-            OperationKind left = previous.leaving;
-            leave(previous, (left != null) ? left : OperationKind.UNREGISTER);
+            left(previous);
         }
         fresh.phase = Registration.ANNOUNCED;
         this.current = fresh;
@@ -801,9 +854,24 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     private boolean reconcile() {
         Registration target = this.current;
-        if (target == null || target != this.registration.get()) {
-            return false; // none, or on its way out: its unregistration or stop is queued, and no callback before it
+        if (target == null) {
+            return false;
         }
+        // written before the slot is read, where the registry reads them the other way round (isProducerOrStopping):
+        // a producer that leaves the slot after this read is seen as called, and its operator's stop is queued here
+        this.calling = target.producer;
+        try {
+            if (target != this.registration.get()) {
+                return false; // on its way out: its unregistration or stop is queued, and no callback before it
+            }
+            return reconcile(target);
+        }
+        finally {
+            this.calling = null;
+        }
+    }
+
+    private boolean reconcile(Registration target) {
         if (target.streaming) {
             if (target.paused) {
                 target.owed = false; // the resume to come answers every false given meanwhile
@@ -939,10 +1007,10 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     private enum OperationKind {
-        REGISTER, UNREGISTER, STOP, HOLD, RELEASE
+        REGISTER, UNREGISTER, STOP, STOP_LEFT, HOLD, RELEASE
     }
 
-    /** Something for the loop to apply: a registration for the first three kinds, a hold's key for the others. */
+    /** Something for the loop to apply: a registration, a producer (STOP_LEFT) or a hold's key (HOLD, RELEASE). */
     private record Operation(OperationKind kind, Object target) {
     }
 

@@ -288,10 +288,9 @@ public final class ProducerRegistry {
             entry.stopped(consumer);
         }
         else if ((consumer = claimingConsumer(entry.producer)) != null) {
-            // registered there and not announced yet (or moved there from the consumer the entry knows): the stop is
-            // queued behind the registration, so the loop never calls the producer after it; the entry is stopped now
-            // and is not attached by the late announcement
-            consumer.consumer.stopProducer(entry.producer); // false when that consumer's own stop is on its way
+            // registered there and not announced yet (or moved there from the consumer the entry knows), its stop on
+            // its way there, or left while that loop is still calling it: the stop goes through that loop, so the loop
+            // never calls the producer after it or beside it; the entry is stopped now and is not attached late
             entry.stopped(consumer);
         }
         else if (entry.state() != ProducerState.STOPPED) {
@@ -321,13 +320,14 @@ public final class ProducerRegistry {
     }
 
     /**
-     * The followed consumer that {@code producer} is registered with, announced or not yet, or that owes it a stop
-     * already: a stop must go through that consumer's loop, queued behind the registration, or the loop could call the
-     * producer after its stop (or stop it a second time).
+     * The followed consumer that takes on the stop of {@code producer} ({@link ConsumerSupport#stopThroughLoop}): one
+     * it is registered with, announced or not yet, one that owes it a stop already, or one whose loop is still inside
+     * a callback to it. The stop must go through that consumer's loop, or the loop could call the producer after its
+     * stop, beside it, or stop it a second time.
      */
     private @Nullable ConsumerEntry claimingConsumer(Producer producer) {
         for (ConsumerEntry candidate : this.consumersByObject.values()) { // every followed consumer, grouped or not
-            if (candidate.consumer.isProducerOrStopping(producer)) {
+            if (candidate.consumer.stopThroughLoop(producer)) {
                 return candidate;
             }
         }

@@ -434,7 +434,7 @@ abstract class CheckingProducer implements Producer {
     /**
      * Records a listener event or a callback of the consumer's loop and checks where it stands: {@code registered}
      * first; each {@code paused}/{@code resumed}/{@code stopped} right before its callback; {@code failed} right
-     * after a callback; nothing after {@code unregistered} or the stop.
+     * after a callback; nothing after {@code unregistered} or the stop (but the stop's own {@code failed}).
      */
     void timeline(History.Event event) {
         if (!this.checks.recording) {
@@ -443,7 +443,8 @@ abstract class CheckingProducer implements Producer {
         String problem = null;
         synchronized (this) {
             History.Event last = this.lastTimeline;
-            if (this.ended) {
+            if (this.ended && !(event == History.Event.L_FAILED && last == History.Event.STOP)) {
+                // failed comes right after the callback that threw, the stop included (ProducerListener's javadoc)
                 problem = event + " after the producer's last event " + last;
             }
             else {

@@ -120,14 +120,14 @@ abstract class NonBlockingPathLoad {
             client.start();
         }
         warm.await();
-        long allocatedBefore = threads.getTotalThreadAllocatedBytes();
+        long allocatedBefore = totalAllocated(threads);
         long clientsBefore = allocated(threads, started);
         long callsBefore = LoadCounters.writePossibleCalls();
         long[] gcBefore = gc();
         long start = System.nanoTime();
         measured.await();
         long nanos = System.nanoTime() - start;
-        long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBefore
+        long allocated = totalAllocated(threads) - allocatedBefore
                 - (allocated(threads, started) - clientsBefore);
         long calls = LoadCounters.writePossibleCalls() - callsBefore;
         long[] gcAfter = gc();
@@ -183,6 +183,14 @@ abstract class NonBlockingPathLoad {
             body += n;
         }
         return body;
+    }
+
+    /**
+     * {@code getTotalThreadAllocatedBytes()}, called reflectively: the JDK 17 updates have it, but the class signatures
+     * of {@code --release 17} (what JDK 25 compiles against) do not.
+     */
+    private static long totalAllocated(com.sun.management.ThreadMXBean threads) throws ReflectiveOperationException {
+        return (long) com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes").invoke(threads);
     }
 
     private static long allocated(com.sun.management.ThreadMXBean threads, List<Thread> clients) {
