@@ -1,0 +1,99 @@
+package dev.sluice.benchmarks.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link DownloadServer} in its own JVM (same JDK, 1 GiB heap), with its side door; closing it ends the JVM. */
+final class ServerProcess implements AutoCloseable {
+
+    static final int PORT = 18080;
+
+    private static final int STATS_PORT = 18099;
+
+    private final Process process;
+
+    private ServerProcess(Process process) {
+        this.process = process;
+    }
+
+    /** Starts a server on {@code container}, on virtual threads if asked, and waits until it accepts connections. */
+    static ServerProcess start(String java, Container container, boolean virtualThreads, Path dir, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Dbench.stats-port=" + STATS_PORT));
+        // extra JVM options for the servers, such as a flight recording to see where a side's time goes
+        String options = System.getenv().getOrDefault("SERVER_JAVA_OPTIONS", "").strip();
+        if (!options.isEmpty()) {
+            command.addAll(List.of(options.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DownloadServer.class.getName(),
+                "--server.port=" + PORT, "--bench.dir=" + dir, "--spring.main.banner-mode=off",
+                "--logging.level.root=WARN"));
+        command.addAll(container.serverArguments());
+        if (virtualThreads) {
+            command.add("--spring.threads.virtual.enabled=true");
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServerProcess server = new ServerProcess(process);
+        try {
+            server.awaitPort();
+            return server;
+        }
+        catch (IOException | InterruptedException | RuntimeException ex) {
+            server.close();
+            throw ex;
+        }
+    }
+
+    /** Heap used after GC, live platform threads, peak threads since the last reading. */
+    long[] stats() throws IOException {
+        return read("/stats");
+    }
+
+    /** Bytes allocated, process CPU nanoseconds, collections, collection milliseconds: all since the start. */
+    long[] counters() throws IOException {
+        return read("/counters");
+    }
+
+    private static long[] read(String path) throws IOException {
+        URI uri = URI.create("http://127.0.0.1:" + STATS_PORT + path);
+        try (InputStream in = uri.toURL().openStream()) {
+            String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+            return Arrays.stream(text.split(" ")).mapToLong(Long::parseLong).toArray();
+        }
+    }
+
+    private void awaitPort() throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!this.process.isAlive()) {
+                throw new IOException("the server exited with " + this.process.exitValue());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", PORT), 500);
+                return;
+            }
+            catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException("the server did not start in 90 s");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        this.process.destroy();
+        if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
+            this.process.destroyForcibly();
+            this.process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+}
