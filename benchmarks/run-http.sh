@@ -5,7 +5,7 @@
 # Prints one table with the ratios against the best peer and the targets evaluated; writes
 # benchmarks/results/http-slow-clients-<mode>.md and .svg. See docs/benchmarks.md.
 #
-#   benchmarks/run-http.sh --quick          # 300 slow clients, 4 s windows, one server JVM per container and thread
+#   benchmarks/run-http.sh --quick          # 300 slow clients, 3 s windows, one server JVM per container and thread
 #                                           # kind: about 2 minutes for all 12 sides
 #   benchmarks/run-http.sh                  # full: 1 000 slow clients, 20 s windows, one server JVM per side: ~10 min
 #   benchmarks/run-http.sh [--java PATH] [--no-build] [--quick] [--container tomcat|jetty]... [side...]

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * server's allocation, CPU time and collections per MiB sent. {@link ResultTable} adds the ratios and the targets.
  *
  * <p>{@link Mode#FULL} starts a server JVM per side (1 000 slow clients, 20 s window); {@link Mode#QUICK} (300 slow
- * clients, 4 s window) starts one per container and thread kind and runs the platform-thread sides one after the other
+ * clients, 3 s window) starts one per container and thread kind and runs the platform-thread sides one after the other
  * in it, the sides that grow the container's pool last (Tomcat keeps idle threads for 60 s).
  *
  * <pre>{@code benchmarks/run-http.sh [--quick] [--container tomcat|jetty]... [side...]}</pre>
@@ -46,6 +46,8 @@ public final class ManySlowClients {
     private final Mode mode;
 
     private final Path dir;
+
+    private final long started = System.nanoTime();
 
     private ManySlowClients(String java, Mode mode, Path dir) {
         this.java = java;
@@ -73,8 +75,13 @@ public final class ManySlowClients {
         makeFile(dir.resolve(FILE));
         ManySlowClients bench = new ManySlowClients(java, mode, dir);
         List<SideResult> results = new ArrayList<>();
-        for (Container container : containers) {
-            results.addAll(bench.run(container, sides));
+        if (mode.sharedServers()) {
+            results.addAll(bench.runShared(containers, sides));
+        }
+        else {
+            for (Container container : containers) {
+                results.addAll(bench.run(container, sides));
+            }
         }
         double minutes = (System.nanoTime() - started) / 60e9;
         String heading = String.format(Locale.ROOT, "S7, %s mode: %d slow clients at %d KiB/s + %d fast, %.0f s window,"
@@ -97,39 +104,65 @@ public final class ManySlowClients {
     /** Every side on one container: one JVM per side, or in quick mode one per thread kind. */
     private List<SideResult> run(Container container, List<Side> sides) throws Exception {
         List<SideResult> results = new ArrayList<>();
-        if (!this.mode.sharedServers()) {
-            for (Side side : sides) {
-                try (ServerProcess server = start(container, side.virtualThreads, side.label)) {
-                    results.add(measure(server, container, side));
-                }
-            }
-            return results;
-        }
-        for (boolean virtual : new boolean[] { false, true }) {
-            List<Side> kind = sides.stream().filter(side -> side.virtualThreads == virtual).toList();
-            if (kind.isEmpty()) {
-                continue;
-            }
-            try (ServerProcess server = start(container, virtual, virtual ? "virtual" : "platform")) {
-                for (Side side : kind) {
-                    results.add(measure(server, container, side));
-                }
+        for (Side side : sides) {
+            try (ServerProcess server = launch(container, side.virtualThreads, side.label, 0).awaitReady()) {
+                results.add(measure(server, container, side));
             }
         }
         return results;
     }
 
-    private ServerProcess start(Container container, boolean virtual, String name) throws Exception {
+    /**
+     * Quick mode: a JVM per container and thread kind, all started together before anything is measured (start-up
+     * is a third of the run otherwise), each running its sides one after the other, then ended.
+     */
+    private List<SideResult> runShared(List<Container> containers, List<Side> sides) throws Exception {
+        record Group(Container container, boolean virtual, List<Side> sides) {
+        }
+        List<Group> groups = new ArrayList<>();
+        for (Container container : containers) {
+            for (boolean virtual : new boolean[] { false, true }) {
+                List<Side> kind = sides.stream().filter(side -> side.virtualThreads == virtual).toList();
+                if (!kind.isEmpty()) {
+                    groups.add(new Group(container, virtual, kind));
+                }
+            }
+        }
+        List<ServerProcess> servers = new ArrayList<>();
+        try {
+            for (Group group : groups) {
+                servers.add(launch(group.container(), group.virtual(), group.virtual() ? "virtual" : "platform",
+                        servers.size()));
+            }
+            List<SideResult> results = new ArrayList<>();
+            for (int i = 0; i < groups.size(); i++) {
+                try (ServerProcess server = servers.get(i).awaitReady()) {
+                    for (Side side : groups.get(i).sides()) {
+                        results.add(measure(server, groups.get(i).container(), side));
+                    }
+                }
+            }
+            return results;
+        }
+        finally {
+            for (ServerProcess server : servers) {
+                server.close();
+            }
+        }
+    }
+
+    private ServerProcess launch(Container container, boolean virtual, String name, int slot) throws IOException {
+        log("starting a server on " + container.label + ", " + (virtual ? "virtual" : "platform") + " threads");
         Path log = Path.of("benchmarks", "target", "http-server-" + container.label + "-" + name + ".log");
-        return ServerProcess.start(this.java, container, virtual, this.dir, log);
+        return ServerProcess.launch(this.java, container, virtual, this.dir, log, slot);
     }
 
     private SideResult measure(ServerProcess server, Container container, Side side) throws Exception {
         String path = side.path + FILE;
-        warmUp(path);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port());
+        warmUp(address, path);
         long[] idle = server.stats();
-        LoadClients load = new LoadClients(new InetSocketAddress("127.0.0.1", ServerProcess.PORT), path, SLOW_RATE,
-                SLOW_RECEIVE_BUFFER);
+        LoadClients load = new LoadClients(address, path, SLOW_RATE, SLOW_RECEIVE_BUFFER);
         try {
             load.connect(this.mode.slowClients(), false);
             load.run(TimeUnit.MILLISECONDS.toNanos(this.mode.slowSettleMillis()));
@@ -143,7 +176,7 @@ public final class ManySlowClients {
             long[] after = server.counters();
             long[] loaded = server.stats();
             SideResult result = result(container, side, load, windowStart, seconds, idle, loaded, before, after);
-            System.out.println(result.summary());
+            log(result.summary());
             return result;
         }
         finally {
@@ -177,9 +210,8 @@ public final class ManySlowClients {
     }
 
     /** Two fast clients, so that the window pays neither class loading nor the first compilations. */
-    private void warmUp(String path) throws IOException, InterruptedException {
-        LoadClients warm = new LoadClients(new InetSocketAddress("127.0.0.1", ServerProcess.PORT), path, SLOW_RATE,
-                SLOW_RECEIVE_BUFFER);
+    private void warmUp(InetSocketAddress address, String path) throws IOException, InterruptedException {
+        LoadClients warm = new LoadClients(address, path, SLOW_RATE, SLOW_RECEIVE_BUFFER);
         try {
             warm.connect(2, true);
             warm.run(TimeUnit.MILLISECONDS.toNanos(this.mode.warmUpMillis()));
@@ -188,6 +220,10 @@ public final class ManySlowClients {
             warm.close();
         }
         Thread.sleep(300); // let the server settle before the idle reading
+    }
+
+    private void log(String line) {
+        System.out.printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - this.started) / 1e9, line);
     }
 
     private static String serverJdk(String java) {

@@ -13,12 +13,13 @@ package dev.sluice.benchmarks.http;
  * @param rampMillis from the fast clients' connects to the window
  * @param windowMillis the measured window
  * @param sharedServers whether one server JVM serves every side of its container and thread kind, one side after the
- *        other (quick: four JVM starts instead of twelve), rather than a JVM per side (full)
+ *        other (quick: four JVMs, started together, instead of twelve one after the other), rather than a JVM per
+ *        side (full)
  */
 record Mode(String name, int slowClients, int fastClients, long warmUpMillis, long slowSettleMillis, long rampMillis,
         long windowMillis, boolean sharedServers) {
 
-    static final Mode QUICK = new Mode("quick", 300, 10, 1000, 500, 1500, 4000, true);
+    static final Mode QUICK = new Mode("quick", 300, 10, 600, 500, 1000, 3000, true);
 
     static final Mode FULL = new Mode("full", 1000, 10, 3000, 1000, 5000, 20000, false);
 }

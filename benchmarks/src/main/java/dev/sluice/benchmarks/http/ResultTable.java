@@ -35,7 +35,9 @@ final class ResultTable {
             Optional<SideResult> fastest = bestFast(r.container());
             Optional<SideResult> firstByte = bestFirstByte(r.container());
             Optional<SideResult> virtual = find(r.container(), Side.RESOURCE_VIRTUAL);
-            double fastRatio = fastest.map(best -> r.fast() / best.fast()).orElse(Double.NaN);
+            // no peer served a fast client: any throughput meets the target, the ratio is infinite
+            double fastRatio = fastest.map(best -> (best.fast() > 0) ? r.fast() / best.fast()
+                    : (r.fast() > 0) ? Double.POSITIVE_INFINITY : Double.NaN).orElse(Double.NaN);
             double heapRatio = virtual.filter(v -> v.heapGrowth() > 0)
                 .map(v -> (double) r.heapGrowth() / v.heapGrowth())
                 .orElse(Double.NaN);
@@ -52,9 +54,11 @@ final class ResultTable {
         for (Container container : containers()) {
             out.append('\n').append(String.format(Locale.ROOT, "Best peer on %s: fast clients %s, p99 time to first"
                     + " byte %s.", container.label,
-                    bestFast(container).map(b -> b.side().label + " " + mibs(b.fast())).orElse("none"),
-                    bestFirstByte(container).map(b -> b.side().label + " " + firstByte(b.p99FirstByteNanos()))
-                        .orElse("none")));
+                    bestFast(container).filter(b -> b.fast() > 0).map(b -> b.side().label + " " + mibs(b.fast()))
+                        .orElse("none (no peer served a fast client)"),
+                    bestFirstByte(container).map(b -> (b.p99FirstByteNanos() == Long.MAX_VALUE)
+                        ? "never (more than 1 % of every peer's clients got no byte)"
+                        : b.side().label + " " + firstByte(b.p99FirstByteNanos())).orElse("none")));
         }
         out.append("\n\n| container | side | server allocation per MiB sent | server CPU per MiB sent"
                 + " | collections in the window |\n|---|---|---|---|---|\n");
@@ -68,7 +72,7 @@ final class ResultTable {
     /** The four targets for one Sluice side, each ✓ or ✗. */
     private static String targets(SideResult r, double fastRatio, double heapRatio,
             Optional<SideResult> bestFirstByte) {
-        boolean fast = fastRatio >= r.side().fastTarget;
+        boolean fast = !Double.isNaN(fastRatio) && fastRatio >= r.side().fastTarget;
         boolean heap = !Double.isNaN(heapRatio) && heapRatio <= HEAP_TARGET;
         boolean firstByte = bestFirstByte.isEmpty()
                 || r.p99FirstByteNanos() <= bestFirstByte.get().p99FirstByteNanos();
@@ -97,12 +101,13 @@ final class ResultTable {
     }
 
     private static double ratio(long value, long best) {
-        if (value == Long.MAX_VALUE || best == Long.MAX_VALUE) {
-            return (value == best) ? 1.0 : (value == Long.MAX_VALUE) ? Double.POSITIVE_INFINITY : 0.0;
+        if (value == Long.MAX_VALUE || best == Long.MAX_VALUE) { // "never" has no ratio but 1 against itself
+            return (value == best) ? 1.0 : (value == Long.MAX_VALUE) ? Double.POSITIVE_INFINITY : Double.NaN;
         }
         return (best > 0) ? (double) value / best : Double.NaN;
     }
 
+    /** A ratio; "n/a" where there is none (a peer's "never", no peer that served anyone). */
     private static String times(double ratio) {
         if (Double.isNaN(ratio)) {
             return "n/a";

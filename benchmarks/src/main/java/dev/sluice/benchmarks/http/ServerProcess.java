@@ -15,42 +15,61 @@ import java.util.concurrent.TimeUnit;
 /** A {@link DownloadServer} in its own JVM (same JDK, 1 GiB heap), with its side door; closing it ends the JVM. */
 final class ServerProcess implements AutoCloseable {
 
-    static final int PORT = 18080;
+    private static final int FIRST_PORT = 18080;
 
-    private static final int STATS_PORT = 18099;
+    private static final int FIRST_STATS_PORT = 18180;
 
     private final Process process;
 
-    private ServerProcess(Process process) {
+    private final int port;
+
+    private final int statsPort;
+
+    private ServerProcess(Process process, int port, int statsPort) {
         this.process = process;
+        this.port = port;
+        this.statsPort = statsPort;
     }
 
-    /** Starts a server on {@code container}, on virtual threads if asked, and waits until it accepts connections. */
-    static ServerProcess start(String java, Container container, boolean virtualThreads, Path dir, Path log)
-            throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Dbench.stats-port=" + STATS_PORT));
+    /**
+     * Starts a server on {@code container}, on virtual threads if asked, without waiting for it: servers started
+     * together ({@code slot} 0, 1, ...: their own ports) pay their start-up at once, before anything is measured.
+     */
+    static ServerProcess launch(String java, Container container, boolean virtualThreads, Path dir, Path log, int slot)
+            throws IOException {
+        int port = FIRST_PORT + slot;
+        int statsPort = FIRST_STATS_PORT + slot;
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Dbench.stats-port=" + statsPort));
         // extra JVM options for the servers, such as a flight recording to see where a side's time goes
         String options = System.getenv().getOrDefault("SERVER_JAVA_OPTIONS", "").strip();
         if (!options.isEmpty()) {
             command.addAll(List.of(options.split("\\s+")));
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DownloadServer.class.getName(),
-                "--server.port=" + PORT, "--bench.dir=" + dir, "--spring.main.banner-mode=off",
+                "--server.port=" + port, "--bench.dir=" + dir, "--spring.main.banner-mode=off",
                 "--logging.level.root=WARN"));
         command.addAll(container.serverArguments());
         if (virtualThreads) {
             command.add("--spring.threads.virtual.enabled=true");
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerProcess server = new ServerProcess(process);
+        return new ServerProcess(process, port, statsPort);
+    }
+
+    /** Waits until the server accepts connections; ends it if it does not. */
+    ServerProcess awaitReady() throws IOException, InterruptedException {
         try {
-            server.awaitPort();
-            return server;
+            awaitPort();
+            return this;
         }
         catch (IOException | InterruptedException | RuntimeException ex) {
-            server.close();
+            close();
             throw ex;
         }
+    }
+
+    int port() {
+        return this.port;
     }
 
     /** Heap used after GC, live platform threads, peak threads since the last reading. */
@@ -63,8 +82,8 @@ final class ServerProcess implements AutoCloseable {
         return read("/counters");
     }
 
-    private static long[] read(String path) throws IOException {
-        URI uri = URI.create("http://127.0.0.1:" + STATS_PORT + path);
+    private long[] read(String path) throws IOException {
+        URI uri = URI.create("http://127.0.0.1:" + this.statsPort + path);
         try (InputStream in = uri.toURL().openStream()) {
             String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
             return Arrays.stream(text.split(" ")).mapToLong(Long::parseLong).toArray();
@@ -78,7 +97,7 @@ final class ServerProcess implements AutoCloseable {
                 throw new IOException("the server exited with " + this.process.exitValue());
             }
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", PORT), 500);
+                socket.connect(new InetSocketAddress("127.0.0.1", this.port), 500);
                 return;
             }
             catch (IOException notYet) {
