@@ -48,10 +48,7 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DownloadServer.class.getName(),
                 "--server.port=" + port, "--bench.dir=" + dir, "--spring.main.banner-mode=off",
                 "--logging.level.root=WARN"));
-        command.addAll(container.serverArguments());
-        if (virtualThreads) {
-            command.add("--spring.threads.virtual.enabled=true");
-        }
+        command.addAll(container.serverArguments(virtualThreads));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ServerProcess(process, port, statsPort);
     }

@@ -21,7 +21,10 @@ enum Side {
     /** {@code ResponseEntity<FileSystemResource>} on the container's default pool of platform threads. */
     RESOURCE("resource", "/resource/", false, 0),
 
-    /** The same with {@code spring.threads.virtual.enabled=true}. */
+    /**
+     * The same with {@code spring.threads.virtual.enabled=true} (on Jetty also {@code server.jetty.threads.max=8192}:
+     * see {@link Container}).
+     */
     RESOURCE_VIRTUAL("resource-virtual", "/resource/", true, 0);
 
     final String label;
