@@ -134,9 +134,12 @@ public final class ManySlowClients {
                 servers.add(launch(group.container(), group.virtual(), group.virtual() ? "virtual" : "platform",
                         servers.size()));
             }
+            for (ServerProcess server : servers) {
+                server.awaitReady(); // all of them: one still starting would take CPU from the side measured
+            }
             List<SideResult> results = new ArrayList<>();
             for (int i = 0; i < groups.size(); i++) {
-                try (ServerProcess server = servers.get(i).awaitReady()) {
+                try (ServerProcess server = servers.get(i)) {
                     for (Side side : groups.get(i).sides()) {
                         results.add(measure(server, groups.get(i).container(), side));
                     }
