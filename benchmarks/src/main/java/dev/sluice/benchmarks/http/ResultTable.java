@@ -43,7 +43,7 @@ final class ResultTable {
                 .orElse(Double.NaN);
             double firstByteRatio = firstByte.map(best -> ratio(r.p99FirstByteNanos(), best.p99FirstByteNanos()))
                 .orElse(Double.NaN);
-            out.append(String.format(Locale.ROOT, "| %s | %s | %d of %d | %d (%d) | %.0f → %.0f (+%.0f) | %s | %.1f"
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d of %d | %d (%d) | %.0f → %.0f (%+.0f) | %s | %.1f"
                     + " | %.1f | %s | %s | %s | %s |\n", r.container().label, r.side().label, r.served(),
                     r.slowClients(), r.threads(), r.peakThreads(), r.heapIdle() / SideResult.MIB,
                     r.heapLoaded() / SideResult.MIB, r.heapGrowth() / SideResult.MIB, times(heapRatio), r.aggregate()
