@@ -2,14 +2,9 @@ package dev.sluice.benchmarks.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.sluice.boot.BufferedConsumerFactory;
 import dev.sluice.servlet.SluiceBody;
 
@@ -25,9 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
- * The server of {@link ManySlowClients}, one JVM per side: the same file three ways, as Spring users send it today and
- * as Sluice does. {@code --bench.stats-port} opens a side door (the JDK's HTTP server, its own thread) that answers
- * {@code heapUsedAfterGc liveThreads peakThreads}, so the figures can be read while every Tomcat thread is busy.
+ * The server of {@link ManySlowClients}: the same file five ways, as Spring users send it today and as Sluice does,
+ * one path per {@link Side}. The driver starts it on Tomcat or Jetty ({@link Container}), on platform or virtual
+ * threads; {@code -Dbench.stats-port} opens the {@link StatsDoor}.
  */
 @SpringBootApplication
 public class DownloadServer {
@@ -35,54 +30,50 @@ public class DownloadServer {
     public static void main(String[] args) throws IOException {
         int statsPort = Integer.parseInt(System.getProperty("bench.stats-port", "0"));
         if (statsPort > 0) {
-            stats(statsPort);
+            StatsDoor.open(statsPort);
         }
         SpringApplication.run(DownloadServer.class, args);
     }
 
-    private static void stats(int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
-        server.createContext("/stats", exchange -> {
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-            }
-            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            var threads = ManagementFactory.getThreadMXBean();
-            byte[] body = (heap + " " + threads.getThreadCount() + " " + threads.getPeakThreadCount())
-                .getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-    }
-
     @RestController
-    static class Files3Ways {
+    static class FilesFiveWays {
 
         @Value("${bench.dir}")
         private Path dir;
 
-        /** The group's marks may be set under {@code sluice.consumers.bench} (side sluice-16k): declare the name. */
-        Files3Ways(BufferedConsumerFactory consumers) {
+        /** The group's marks may be set under {@code sluice.consumers.bench}: declare the name. */
+        FilesFiveWays(BufferedConsumerFactory consumers) {
             consumers.declare("bench");
         }
 
-        /** (a) Sluice: back-pressure on the non-blocking output, reads on the shared pool. */
+        /** Sluice's file body: the container's sendfile where it offers one, else the non-blocking path. */
         @GetMapping("/sluice/{name}")
         SluiceBody sluice(@PathVariable String name) {
             return SluiceBody.file(this.dir.resolve(name)).group("bench");
         }
 
-        /** (b, c) What Spring's documentation shows: a resource, written by a blocked request thread. */
+        /** The same body kept off sendfile, as under TLS: reads on the shared pool, back-pressure on the output. */
+        @GetMapping("/sluice-nonblocking/{name}")
+        SluiceBody sluiceNonBlocking(@PathVariable String name) {
+            return SluiceBody.file(this.dir.resolve(name)).zeroCopy(false).group("bench");
+        }
+
+        /** A stream body over the file: what any non-file source goes through (reads on the writing thread). */
+        @GetMapping("/sluice-stream/{name}")
+        SluiceBody sluiceStream(@PathVariable String name) throws IOException {
+            return SluiceBody.stream(FileByteStream.open(this.dir.resolve(name)))
+                .contentType(SluiceBody.OCTET_STREAM)
+                .group("bench");
+        }
+
+        /** What Spring's documentation shows: a resource, written by a blocked request thread. */
         @GetMapping("/resource/{name}")
         ResponseEntity<FileSystemResource> resource(@PathVariable String name) {
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .body(new FileSystemResource(this.dir.resolve(name)));
         }
 
-        /** (d) A streaming body, written by a blocked thread of the MVC async executor. */
+        /** A streaming body, written by a blocked thread of the MVC async executor. */
         @GetMapping("/streaming/{name}")
         ResponseEntity<StreamingResponseBody> streaming(@PathVariable String name) throws IOException {
             Path file = this.dir.resolve(name);

@@ -146,6 +146,9 @@ final class LoadClients {
 
         Client(boolean fast) {
             this.fast = fast;
+            // a full bucket from the start: a slow client reads its first bytes as soon as they come, so that its time
+            // to first byte measures the server and not the phase of the 250 ms refill tick
+            this.budget = fast ? 0 : perTick();
         }
 
         void open() throws IOException {
@@ -180,11 +183,15 @@ final class LoadClients {
             if (this.fast || this.key == null || !this.key.isValid()) {
                 return;
             }
-            long perTick = LoadClients.this.slowRate * TICK_NANOS / 1_000_000_000L;
+            long perTick = perTick();
             this.budget = Math.min(this.budget + perTick, 2 * perTick);
             if (this.budget > 0 && this.channel.isConnected()) {
                 this.key.interestOps(SelectionKey.OP_READ);
             }
+        }
+
+        private long perTick() {
+            return LoadClients.this.slowRate * TICK_NANOS / 1_000_000_000L;
         }
 
         void read() throws IOException {

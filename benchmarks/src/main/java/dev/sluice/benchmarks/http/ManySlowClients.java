@@ -1,13 +1,9 @@
 package dev.sluice.benchmarks.http;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,129 +13,187 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Many slow clients of one large file: {@value #SLOW} clients on loopback, each reading at {@value #SLOW_RATE} bytes/s
- * with a 16 KiB receive buffer, plus {@value #FAST} fast ones that download the file again and again, against four
- * servers, each in its own JVM ({@link DownloadServer}, same heap and JDK):
- * <ol>
- *   <li>{@code sluice}: a controller returning {@code SluiceBody.file(path)};</li>
- *   <li>{@code resource}: {@code ResponseEntity<FileSystemResource>} on Tomcat's default pool (200 threads);</li>
- *   <li>{@code resource-virtual}: the same with {@code spring.threads.virtual.enabled=true};</li>
- *   <li>{@code streaming}: a {@code StreamingResponseBody} on Boot's default MVC async executor;</li>
- *   <li>{@code sluice-16k} (on request): {@code sluice} with 16 KiB / 8 KiB water marks per download instead of the
- *       default 64 KiB / 32 KiB.</li>
- * </ol>
- * The slow clients connect first, then the fast ones; after a ramp of {@value #RAMP_SECONDS} s the window of
- * {@value #WINDOW_SECONDS} s is measured: how many slow clients are being served (received bytes in the window), the
- * body bytes received (all, and by the fast clients), the server's platform threads and its heap after a full GC
- * (through the server's side door, before the load and at the end of the window), and the 99th percentile of every
- * client's time to its first body byte (clients that got none count as never).
+ * Many slow clients of one large file (S7), every {@link Side} on every {@link Container} in one run: slow clients on
+ * loopback, each reading 16 KiB/s with a 16 KiB receive buffer, plus fast ones that download the 128 MiB file again
+ * and again, against {@link DownloadServer}s in their own JVMs (same heap and JDK).
  *
- * <pre>{@code benchmarks/run-http.sh}</pre>
+ * <p>Per side, after a warm-up, the heap is read idle; the slow clients connect, then the fast ones; after a ramp the
+ * window is measured: how many slow clients are being served (received bytes in the window), the body bytes received
+ * (all, and by the fast clients), the server's platform threads, its heap after a full GC at the end of the window, the
+ * 99th percentile of every client's time to its first body byte (clients that got none count as never), and the
+ * server's allocation, CPU time and collections per MiB sent. {@link ResultTable} adds the ratios and the targets.
  *
- * Arguments: the Java binary for the servers (default: this JVM's), then optionally the sides to run.
+ * <p>{@link Mode#FULL} starts a server JVM per side (1 000 slow clients, 20 s window); {@link Mode#QUICK} (300 slow
+ * clients, 3 s window) starts one per container and thread kind and runs the platform-thread sides one after the other
+ * in it, the sides that grow the container's pool last (Tomcat keeps idle threads for 60 s).
+ *
+ * <pre>{@code benchmarks/run-http.sh [--quick] [--container tomcat|jetty]... [side...]}</pre>
+ *
+ * Arguments: the Java binary for the servers, then the options above.
  */
 public final class ManySlowClients {
 
-    static final int SLOW = 1000;
-
-    static final int FAST = 10;
-
     static final int SLOW_RATE = 16 * 1024;
 
-    static final int RAMP_SECONDS = 5;
-
-    static final int WINDOW_SECONDS = 20;
+    private static final int SLOW_RECEIVE_BUFFER = 16 * 1024;
 
     private static final long FILE_SIZE = 128L * 1024 * 1024;
 
-    private static final int PORT = 18080;
+    private static final String FILE = "large.bin";
 
-    private static final int STATS_PORT = 18099;
+    private final String java;
 
-    private ManySlowClients() {
+    private final Mode mode;
+
+    private final Path dir;
+
+    private final long started = System.nanoTime();
+
+    private ManySlowClients(String java, Mode mode, Path dir) {
+        this.java = java;
+        this.mode = mode;
+        this.dir = dir;
     }
 
     public static void main(String[] args) throws Exception {
-        String java = (args.length > 0) ? args[0] : Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> sides = (args.length > 1) ? List.of(args).subList(1, args.length)
-                : List.of("sluice", "sluice-16k", "resource", "resource-virtual", "streaming");
-        Path dir = Path.of("benchmarks", "target", "http-files").toAbsolutePath();
-        makeFile(dir.resolve("large.bin"));
-        List<String> rows = new ArrayList<>();
-        for (String side : sides) {
-            rows.add(run(java, side, dir));
-            System.out.println(rows.get(rows.size() - 1));
+        long started = System.nanoTime();
+        String java = args[0];
+        Mode mode = Mode.FULL;
+        List<Container> containers = new ArrayList<>();
+        List<Side> sides = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> mode = Mode.QUICK;
+                case "--full" -> mode = Mode.FULL;
+                case "--container" -> containers.add(Container.of(args[++i]));
+                default -> sides.add(Side.of(args[i]));
+            }
         }
-        StringBuilder table = new StringBuilder()
-            .append("| side | slow clients served at once (of ").append(SLOW).append(") | server platform threads"
-                    + " (peak) | heap after GC, idle → under load (MiB) | aggregate MiB/s | fast clients MiB/s"
-                    + " | p99 time to first byte |\n")
-            .append("|---|---|---|---|---|---|---|\n");
-        rows.forEach(row -> table.append(row).append('\n'));
+        containers = containers.isEmpty() ? List.of(Container.values()) : containers;
+        sides = sides.isEmpty() ? List.of(Side.values()) : sides;
+        Path dir = Path.of("benchmarks", "target", "http-files").toAbsolutePath();
+        makeFile(dir.resolve(FILE));
+        ManySlowClients bench = new ManySlowClients(java, mode, dir);
+        List<SideResult> results = new ArrayList<>();
+        if (mode.sharedServers()) {
+            results.addAll(bench.runShared(containers, sides));
+        }
+        else {
+            for (Container container : containers) {
+                results.addAll(bench.run(container, sides));
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        String heading = String.format(Locale.ROOT, "S7, %s mode: %d slow clients at %d KiB/s + %d fast, %.0f s window,"
+                + " server JDK %s; run took %.1f min", mode.name(), mode.slowClients(), SLOW_RATE / 1024,
+                mode.fastClients(), mode.windowMillis() / 1000.0, serverJdk(java), minutes);
+        String table = new ResultTable(results).markdown();
+        System.out.println();
+        System.out.println(heading);
         System.out.println();
         System.out.println(table);
-        Path out = Path.of("benchmarks", "results", "http-slow-clients.md");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, "Many slow clients of one large file (" + SLOW + " slow at " + SLOW_RATE / 1024
-                + " KiB/s + " + FAST + " fast, " + WINDOW_SECONDS + " s window, JDK "
-                + System.getProperty("java.version") + " driver)\n\n" + table);
-        System.out.println("wrote " + out);
+        Path out = Path.of("benchmarks", "results");
+        Files.createDirectories(out);
+        Path md = out.resolve("http-slow-clients-" + mode.name() + ".md");
+        Path svg = out.resolve("http-slow-clients-" + mode.name() + ".svg");
+        Files.writeString(md, heading + "\n\n" + table);
+        Files.writeString(svg, new BarChart(results, heading).svg());
+        System.out.println("wrote " + md + " and " + svg);
     }
 
-    private static String run(String java, String side, Path dir) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Dbench.stats-port=" + STATS_PORT, "-cp",
-                System.getProperty("java.class.path"), DownloadServer.class.getName(), "--server.port=" + PORT,
-                "--bench.dir=" + dir, "--spring.main.banner-mode=off", "--logging.level.root=WARN"));
-        if (side.equals("resource-virtual")) {
-            command.add("--spring.threads.virtual.enabled=true");
+    /** Every side on one container: one JVM per side, or in quick mode one per thread kind. */
+    private List<SideResult> run(Container container, List<Side> sides) throws Exception {
+        List<SideResult> results = new ArrayList<>();
+        for (Side side : sides) {
+            try (ServerProcess server = launch(container, side.virtualThreads, side.label, 0).awaitReady()) {
+                results.add(measure(server, container, side));
+            }
         }
-        if (side.equals("sluice-16k")) { // the same, with a smaller buffer per download than the 64 KiB default
-            command.add("--sluice.consumers.bench.high-water-mark=16KB");
-            command.add("--sluice.consumers.bench.low-water-mark=8KB");
+        return results;
+    }
+
+    /**
+     * Quick mode: a JVM per container and thread kind, all started together before anything is measured (start-up
+     * is a third of the run otherwise), each running its sides one after the other, then ended.
+     */
+    private List<SideResult> runShared(List<Container> containers, List<Side> sides) throws Exception {
+        record Group(Container container, boolean virtual, List<Side> sides) {
         }
-        Path log = Path.of("benchmarks", "target", "http-server-" + side + ".log");
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<Group> groups = new ArrayList<>();
+        for (Container container : containers) {
+            for (boolean virtual : new boolean[] { false, true }) {
+                List<Side> kind = sides.stream().filter(side -> side.virtualThreads == virtual).toList();
+                if (!kind.isEmpty()) {
+                    groups.add(new Group(container, virtual, kind));
+                }
+            }
+        }
+        List<ServerProcess> servers = new ArrayList<>();
         try {
-            awaitPort(PORT, server);
-            String path = switch (side) {
-                case "sluice", "sluice-16k" -> "/sluice/large.bin";
-                case "resource", "resource-virtual" -> "/resource/large.bin";
-                case "streaming" -> "/streaming/large.bin";
-                default -> throw new IllegalArgumentException("unknown side " + side);
-            };
-            warmUp(path);
-            long[] idle = stats();
-            LoadClients load = new LoadClients(new InetSocketAddress("127.0.0.1", PORT), path, SLOW_RATE, 16 * 1024);
-            try {
-                load.connect(SLOW, false);
-                load.run(TimeUnit.SECONDS.toNanos(1));
-                load.connect(FAST, true);
-                load.run(TimeUnit.SECONDS.toNanos(RAMP_SECONDS));
-                load.resetCounters();
-                long windowStart = System.nanoTime();
-                load.run(TimeUnit.SECONDS.toNanos(WINDOW_SECONDS));
-                double seconds = (System.nanoTime() - windowStart) / 1e9;
-                long[] loaded = stats();
-                return row(side, load, windowStart, seconds, idle, loaded);
+            for (Group group : groups) {
+                servers.add(launch(group.container(), group.virtual(), group.virtual() ? "virtual" : "platform",
+                        servers.size()));
             }
-            finally {
-                load.close();
+            for (ServerProcess server : servers) {
+                server.awaitReady(); // all of them: one still starting would take CPU from the side measured
             }
+            List<SideResult> results = new ArrayList<>();
+            for (int i = 0; i < groups.size(); i++) {
+                try (ServerProcess server = servers.get(i)) {
+                    for (Side side : groups.get(i).sides()) {
+                        results.add(measure(server, groups.get(i).container(), side));
+                    }
+                }
+            }
+            return results;
         }
         finally {
-            server.destroy();
-            if (!server.waitFor(20, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
+            for (ServerProcess server : servers) {
+                server.close();
             }
         }
     }
 
-    private static String row(String side, LoadClients load, long windowStart, double seconds, long[] idle,
-            long[] loaded) {
+    private ServerProcess launch(Container container, boolean virtual, String name, int slot) throws IOException {
+        log("starting a server on " + container.label + ", " + (virtual ? "virtual" : "platform") + " threads");
+        Path log = Path.of("benchmarks", "target", "http-server-" + container.label + "-" + name + ".log");
+        return ServerProcess.launch(this.java, container, virtual, this.dir, log, slot);
+    }
+
+    private SideResult measure(ServerProcess server, Container container, Side side) throws Exception {
+        String path = side.path + FILE;
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port());
+        warmUp(address, path);
+        long[] idle = server.stats();
+        LoadClients load = new LoadClients(address, path, SLOW_RATE, SLOW_RECEIVE_BUFFER);
+        try {
+            load.connect(this.mode.slowClients(), false);
+            load.run(TimeUnit.MILLISECONDS.toNanos(this.mode.slowSettleMillis()));
+            load.connect(this.mode.fastClients(), true);
+            load.run(TimeUnit.MILLISECONDS.toNanos(this.mode.rampMillis()));
+            load.resetCounters();
+            long[] before = server.counters();
+            long windowStart = System.nanoTime();
+            load.run(TimeUnit.MILLISECONDS.toNanos(this.mode.windowMillis()));
+            double seconds = (System.nanoTime() - windowStart) / 1e9;
+            long[] after = server.counters();
+            long[] loaded = server.stats();
+            SideResult result = result(container, side, load, windowStart, seconds, idle, loaded, before, after);
+            log(result.summary());
+            return result;
+        }
+        finally {
+            load.close();
+            Thread.sleep(300); // let the server see the connections go before the next side's warm-up
+        }
+    }
+
+    private SideResult result(Container container, Side side, LoadClients load, long windowStart, double seconds,
+            long[] idle, long[] loaded, long[] before, long[] after) {
         long served = 0;
         long all = 0;
         long fast = 0;
-        List<Long> ttfb = new ArrayList<>();
+        List<Long> firstBytes = new ArrayList<>();
         for (LoadClients.Client client : load.clients()) {
             all += client.windowBytes;
             if (client.fast) {
@@ -148,54 +202,43 @@ public final class ManySlowClients {
             else if (client.lastByteAt >= windowStart) {
                 served++;
             }
-            ttfb.add((client.firstByteAt > 0) ? client.firstByteAt - client.requestedAt : Long.MAX_VALUE);
+            firstBytes.add((client.firstByteAt > 0) ? client.firstByteAt - client.requestedAt : Long.MAX_VALUE);
         }
-        ttfb.sort(null);
-        long p99 = ttfb.get((int) Math.ceil(ttfb.size() * 0.99) - 1);
-        String p99Text = (p99 == Long.MAX_VALUE) ? "never (> " + (RAMP_SECONDS + WINDOW_SECONDS + 1) + " s)"
-                : String.format(Locale.ROOT, "%.0f ms", p99 / 1e6);
-        double mib = 1024.0 * 1024.0;
-        return String.format(Locale.ROOT, "| %s | %d | %d (%d) | %.0f → %.0f | %.1f | %.1f | %s |", side, served,
-                loaded[1], loaded[2], idle[0] / mib, loaded[0] / mib, all / mib / seconds, fast / mib / seconds,
-                p99Text);
+        firstBytes.sort(null);
+        long p99 = firstBytes.get((int) Math.ceil(firstBytes.size() * 0.99) - 1);
+        double sentMib = Math.max(all, 1) / SideResult.MIB;
+        return new SideResult(container, side, this.mode.slowClients(), served, loaded[1], loaded[2], idle[0],
+                loaded[0], all / seconds, fast / seconds, p99, (after[0] - before[0]) / sentMib,
+                (after[1] - before[1]) / 1e6 / sentMib, after[2] - before[2]);
     }
 
-    private static void warmUp(String path) throws IOException, InterruptedException {
-        LoadClients warm = new LoadClients(new InetSocketAddress("127.0.0.1", PORT), path, SLOW_RATE, 16 * 1024);
+    /** Two fast clients, so that the window pays neither class loading nor the first compilations. */
+    private void warmUp(InetSocketAddress address, String path) throws IOException, InterruptedException {
+        LoadClients warm = new LoadClients(address, path, SLOW_RATE, SLOW_RECEIVE_BUFFER);
         try {
             warm.connect(2, true);
-            warm.run(TimeUnit.SECONDS.toNanos(3));
+            warm.run(TimeUnit.MILLISECONDS.toNanos(this.mode.warmUpMillis()));
         }
         finally {
             warm.close();
         }
-        Thread.sleep(1000); // let the server settle before the idle reading
+        Thread.sleep(300); // let the server settle before the idle reading
     }
 
-    /** Heap used after GC, live platform threads, peak threads: from the server's side door. */
-    private static long[] stats() throws IOException {
-        URI uri = URI.create("http://127.0.0.1:" + STATS_PORT + "/stats");
-        try (InputStream in = uri.toURL().openStream()) {
-            String[] parts = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split(" ");
-            return new long[] { Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]) };
-        }
+    private void log(String line) {
+        System.out.printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - this.started) / 1e9, line);
     }
 
-    private static void awaitPort(int port, Process server) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                throw new IOException("the server exited with " + server.exitValue());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            }
-            catch (IOException notYet) {
-                Thread.sleep(200);
-            }
+    private static String serverJdk(String java) {
+        try {
+            Process version = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
+            String first = new String(version.getInputStream().readAllBytes()).lines().findFirst().orElse("?");
+            version.waitFor();
+            return first.replaceAll(".*\"(.*)\".*", "$1");
         }
-        throw new IOException("the server did not start in 90 s");
+        catch (IOException | InterruptedException ex) {
+            return "?";
+        }
     }
 
     private static void makeFile(Path file) throws IOException {
