@@ -589,20 +589,31 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * Stops {@code producer} through this consumer's loop if this consumer may still call it: registered here (as
-     * {@link #stopProducer(Producer)}), its stop already on its way (nothing more to do), or left but the loop still
-     * inside a callback to it (a pull producer that unregisters itself inside its own {@code resumeProducing}): then
-     * the loop calls {@code stopProducing} once that callback has returned, with no listener event (listeners have
-     * heard it leave). What the registry calls for an operator's stop.
+     * Stops {@code producer} through this consumer's loop if it is registered here (as {@link #stopProducer(Producer)})
+     * or its stop is already on its way (then there is nothing more to do). What the registry calls first for an
+     * operator's stop.
      *
      * @param producer the producer to stop
-     * @return whether this consumer stops it (or already was); false when it may be stopped directly
+     * @return whether this consumer stops it, or already was
      */
     public final boolean stopThroughLoop(Producer producer) {
         Objects.requireNonNull(producer, "producer");
-        if (stopProducer(producer) || this.stopsOnTheirWay.contains(producer)) {
-            return true;
-        }
+        return stopProducer(producer) || this.stopsOnTheirWay.contains(producer);
+    }
+
+    /**
+     * Stops {@code producer}, which has left this consumer, through this consumer's loop if the loop may still be
+     * inside a callback to it (a pull producer that unregisters itself inside its own {@code resumeProducing}): the
+     * loop calls {@code stopProducing} once that callback has returned, after the {@code unregistered} event and with
+     * no {@code stopped} event (the producer has left); a {@code failed} event follows if it throws. What the registry
+     * calls for an operator's stop when no consumer has the producer registered ({@link #stopThroughLoop}), so that it
+     * never calls the producer beside the loop.
+     *
+     * @param producer the producer to stop
+     * @return whether this consumer's loop stops it; false when it may be stopped directly
+     */
+    public final boolean stopAfterCallback(Producer producer) {
+        Objects.requireNonNull(producer, "producer");
         if (this.calling != producer || !this.stopsOnTheirWay.add(producer)) {
             return this.stopsOnTheirWay.contains(producer);
         }
@@ -783,13 +794,21 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         }
     }
 
-    /** An operator's stop of a producer that left while the loop was calling it: after that call, without events. */
+    /**
+     * An operator's stop of a producer that left while the loop was calling it ({@link #stopAfterCallback}): after that
+     * call, with no {@code stopped} event. What it throws is logged and told to listeners ({@code failed}) but does not
+     * fail this consumer, which the producer has left.
+     */
     private void stopLeft(Producer producer) {
         try {
             producer.stopProducing();
         }
         catch (Throwable failure) {
-            handleFailure(failure, thrown -> producerFailed(producer, thrown));
+            handleFailure(failure, thrown -> {
+                log.error("Producer {}, which left consumer '{}', threw from stopProducing on an operator's stop; it "
+                        + "is stopped all the same", producer, this.name, thrown);
+                notifyListeners((listener, p) -> listener.failed(p, thrown), producer);
+            });
         }
         finally {
             this.stopsOnTheirWay.remove(producer);

@@ -13,7 +13,9 @@ package dev.sluice;
  * right before the call they announce, synchronously on the loop, so a slow listener delays the producer's next
  * callback by as long as it takes. A producer whose registration was unregistered before the loop announced it gets
  * no {@code registered} and no {@code unregistered}; one stopped before its announcement gets {@code registered}, then
- * {@code stopped}. Listeners must be quick; anything one throws (but a {@link VirtualMachineError}) is logged and
+ * {@code stopped}. One exception: an operator's stop of a producer that unregistered itself inside a callback still
+ * running ({@link ConsumerSupport#stopAfterCallback}) is made by the loop after {@code unregistered}, with no
+ * {@code stopped} (the registry records it), and {@code failed} follows if it throws. Listeners must be quick; anything one throws (but a {@link VirtualMachineError}) is logged and
  * ignored, and the loop goes on.
  */
 public interface ProducerListener {

@@ -105,8 +105,9 @@ final class ProducerEntry {
             if (current == null || current.consumer != consumer) {
                 return false;
             }
-            this.figures = this.figures.folded(fate);
-            if (fate == ProducerState.STOPPED) {
+            ProducerState end = ending(fate);
+            this.figures = this.figures.folded(end);
+            if (end == ProducerState.STOPPED) {
                 this.ordered = false; // a stopped producer never resumes: no order stands for it
             }
             this.version++;
@@ -115,28 +116,46 @@ final class ProducerEntry {
         return true;
     }
 
-    /** Stopped by the registry itself, directly or through {@code consumer}; null when not through a consumer. */
-    void stopped(@Nullable ConsumerEntry consumer) {
-        ended(consumer, ProducerState.STOPPED);
+    /**
+     * Stopped by the registry itself, directly or through a consumer's loop: for good, whichever consumer it is
+     * attached to, whose loop may tell of it leaving later (it moved, or unregistered itself meanwhile).
+     */
+    void stopped() {
+        end(null, ProducerState.STOPPED);
     }
 
     /**
-     * Ended in {@code fate} by {@code consumer} (or by the registry, null) while not attached elsewhere: a producer that
-     * left a consumer before that consumer's loop could attach it still ends.
+     * Ended in {@code fate} by {@code consumer} while not attached elsewhere: a producer that left a consumer before
+     * that consumer's loop could attach it still ends.
      */
-    void ended(@Nullable ConsumerEntry consumer, ProducerState fate) {
+    void ended(ConsumerEntry consumer, ProducerState fate) {
+        end(consumer, fate);
+    }
+
+    /** Ends the current registration, if attached to {@code consumer} or not attached; any attachment when null. */
+    private void end(@Nullable ConsumerEntry consumer, ProducerState fate) {
         synchronized (this) {
             Attachment current = this.figures.current;
-            if (current != null && current.consumer != consumer) {
+            if (consumer != null && current != null && current.consumer != consumer) {
                 return;
             }
-            this.figures = this.figures.folded(fate);
-            if (fate == ProducerState.STOPPED) {
+            ProducerState end = ending(fate);
+            this.figures = this.figures.folded(end);
+            if (end == ProducerState.STOPPED) {
                 this.ordered = false;
             }
             this.version++;
         }
         this.order.reconcile();
+    }
+
+    /**
+     * How a registration that ends in {@code fate} ends: stopped, once the registry has stopped the producer (its
+     * consumer's loop may tell of the producer leaving after that, as it unregistered itself meanwhile). Guarded by
+     * this.
+     */
+    private ProducerState ending(ProducerState fate) {
+        return this.stopClaimed ? ProducerState.STOPPED : fate;
     }
 
     /**

@@ -285,13 +285,13 @@ public final class ProducerRegistry {
         }
         ConsumerEntry consumer = entry.attachedConsumer();
         if (consumer != null && consumer.consumer.stopProducer(entry.producer)) {
-            entry.stopped(consumer);
+            entry.stopped();
         }
-        else if ((consumer = claimingConsumer(entry.producer)) != null) {
+        else if (stopsThroughALoop(entry.producer)) {
             // registered there and not announced yet (or moved there from the consumer the entry knows), its stop on
             // its way there, or left while that loop is still calling it: the stop goes through that loop, so the loop
             // never calls the producer after it or beside it; the entry is stopped now and is not attached late
-            entry.stopped(consumer);
+            entry.stopped();
         }
         else if (entry.state() != ProducerState.STOPPED) {
             stopDirectly(entry);
@@ -312,26 +312,32 @@ public final class ProducerRegistry {
             log.error("Producer '{}' ({}) threw from stopProducing on an operator's stop; it is stopped all the same",
                     entry.name(), entry.producer, failure);
             if (failure instanceof VirtualMachineError error) {
-                entry.stopped(null);
+                entry.stopped();
                 throw error;
             }
         }
-        entry.stopped(null);
+        entry.stopped();
     }
 
     /**
-     * The followed consumer that takes on the stop of {@code producer} ({@link ConsumerSupport#stopThroughLoop}): one
-     * it is registered with, announced or not yet, one that owes it a stop already, or one whose loop is still inside
-     * a callback to it. The stop must go through that consumer's loop, or the loop could call the producer after its
+     * Whether a followed consumer takes on the stop of {@code producer}: one it is registered with, announced or not
+     * yet, or one that owes it a stop already ({@link ConsumerSupport#stopThroughLoop}); else one whose loop is still
+     * inside a callback to it ({@link ConsumerSupport#stopAfterCallback}). The stop must go through that consumer's loop, or the loop could call the producer after its
      * stop, beside it, or stop it a second time.
      */
-    private @Nullable ConsumerEntry claimingConsumer(Producer producer) {
+    private boolean stopsThroughALoop(Producer producer) {
         for (ConsumerEntry candidate : this.consumersByObject.values()) { // every followed consumer, grouped or not
             if (candidate.consumer.stopThroughLoop(producer)) {
-                return candidate;
+                return true;
             }
         }
-        return null;
+        // registered nowhere: a loop that may still be inside a callback to it stops it after that callback
+        for (ConsumerEntry candidate : this.consumersByObject.values()) {
+            if (candidate.consumer.stopAfterCallback(producer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
