@@ -36,6 +36,7 @@ class RegistryReviewMembershipStressTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the registrations are held for their scope only
     void groupsExistExactlyWhileTheyHaveMembersAndTheirCountersNeverGoDown() throws Exception {
         ProducerRegistry registry = new ProducerRegistry();
         List<RegistryEvent> events = new ArrayList<>();

@@ -105,11 +105,17 @@ final class ServerProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         this.process.destroy();
-        if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
+        try {
+            if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
+                this.process.destroyForcibly();
+                this.process.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+        catch (InterruptedException ex) {
             this.process.destroyForcibly();
-            this.process.waitFor(20, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt(); // the caller's interrupt stays set; the server is gone either way
         }
     }
 }

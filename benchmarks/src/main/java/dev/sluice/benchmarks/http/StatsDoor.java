@@ -55,8 +55,22 @@ final class StatsDoor {
             collections += Math.max(0, gc.getCollectionCount());
             collectionMillis += Math.max(0, gc.getCollectionTime());
         }
-        return threads.getTotalThreadAllocatedBytes() + " " + os.getProcessCpuTime() + " " + collections + " "
+        return totalAllocated(threads) + " " + os.getProcessCpuTime() + " " + collections + " "
                 + collectionMillis;
+    }
+
+    /**
+     * {@code getTotalThreadAllocatedBytes()}, called reflectively: JDK 17's updates and later JDKs have it, but the
+     * class signatures of {@code --release 17} (what JDK 25 compiles against) do not.
+     */
+    private static long totalAllocated(com.sun.management.ThreadMXBean threads) {
+        try {
+            return (long) com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes")
+                .invoke(threads);
+        }
+        catch (ReflectiveOperationException ex) {
+            return -1;
+        }
     }
 
     private static void answer(HttpExchange exchange, String text) throws IOException {
