@@ -14,6 +14,7 @@ import dev.sluice.testing.RecordingSink;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * ProducerListener javadoc: "for one consumer, events ... arrive in the order the state changed". A consumer holds one
@@ -83,13 +84,9 @@ class LoopBudgetReviewListenerOrderTest {
         }, "unregistrar");
         registrar.start();
         unregistrar.start();
-        while (System.nanoTime() < deadline) {
-            if (!violations.isEmpty()) {
-                break;
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        // the two threads race for the whole window, or until the first violation: waited for, not spun on
+        await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(11))
+            .until(() -> !violations.isEmpty() || System.nanoTime() >= deadline);
         done.set(true);
         registrar.join();
         unregistrar.join();
