@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.PushProducer;
@@ -77,6 +78,8 @@ final class FileRegionProducer implements PushProducer {
 
     private final Runnable readTask = this::readSome;
 
+    private final IntSupplier readSizeHint;
+
     /** Read task only: the segment being sent. */
     private int segment;
 
@@ -93,6 +96,15 @@ final class FileRegionProducer implements PushProducer {
 
     FileRegionProducer(Path file, FileChannel channel, long expectedSize, List<Segment> segments, int chunkSize,
             ChunkPool pool, Executor reads, BufferedConsumer<ByteBuffer> consumer) {
+        this(file, channel, expectedSize, segments, chunkSize, pool, reads, consumer, () -> 0);
+    }
+
+    /**
+     * @param readSizeHint the sink's advice on the size of the next read (0 for none), followed as far as the
+     * consumer's high-water mark plus one chunk allows: {@link ServletOutputConsumer#readSizeHint()}
+     */
+    FileRegionProducer(Path file, FileChannel channel, long expectedSize, List<Segment> segments, int chunkSize,
+            ChunkPool pool, Executor reads, BufferedConsumer<ByteBuffer> consumer, IntSupplier readSizeHint) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("Nothing to send of " + file);
         }
@@ -106,6 +118,7 @@ final class FileRegionProducer implements PushProducer {
         this.pool = pool;
         this.reads = reads;
         this.consumer = consumer;
+        this.readSizeHint = readSizeHint;
     }
 
     /** Registers with the consumer and starts reading; returns the transfer's future. */
@@ -236,11 +249,12 @@ final class FileRegionProducer implements PushProducer {
      * before the write).
      */
     private int readLength() {
-        if (this.readSize == this.chunkSize) {
+        int wanted = Math.max(this.readSize, this.readSizeHint.getAsInt());
+        if (wanted <= this.chunkSize) {
             return this.chunkSize;
         }
         long room = this.consumer.highWaterMark() + this.chunkSize - this.consumer.bufferedUnits();
-        return (int) Math.max(this.chunkSize, Math.min(this.readSize, room));
+        return (int) Math.max(this.chunkSize, Math.min(wanted, room));
     }
 
     /** Closes the file and completes the future, once. */

@@ -323,15 +323,16 @@ public final class HttpTransfers {
             if (direct != null) {
                 log.debug("Transfer of {} goes by memory-mapped writes: {} bytes", file, region.length());
                 start(group, this.fileWaterMarks.apply(group), request, direct, file.toString(), -1, null, true,
-                        consumer -> new MappedRegionProducer(file, channel, size, region.from(), region.to(),
-                                this.fileReads, consumer).start(), channel::close);
+                        out -> new MappedRegionProducer(file, channel, size, region.from(), region.to(),
+                                this.fileReads, out.consumer()).start(), channel::close);
                 return true;
             }
         }
         ChunkPool pool = this.chunks;
         start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, false,
-                consumer -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
-                        this.fileReads, consumer).start(), channel::close);
+                out -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
+                        out.readingInWritePossible(this.fileReads), out.consumer(), out::readSizeHint).start(),
+                channel::close);
         return true;
     }
 
@@ -432,12 +433,12 @@ public final class HttpTransfers {
         String what = (stream != null) ? "stream " + stream : "a producer body";
         if (stream != null) {
             start(group, this.waterMarks.apply(group), request, response, what, length, null, false,
-                    consumer -> new StreamToConsumer(stream).beginProducing(consumer), stream::close);
+                    out -> new StreamToConsumer(stream).beginProducing(out.consumer()), stream::close);
         }
         else {
             SluiceBody.BodyProducer producer = Objects.requireNonNull(body.producer());
-            start(group, this.waterMarks.apply(group), request, response, what, length, null, false, producer::start,
-                    () -> {
+            start(group, this.waterMarks.apply(group), request, response, what, length, null, false,
+                    out -> producer.start(out.consumer()), () -> {
                     });
         }
     }
@@ -470,7 +471,7 @@ public final class HttpTransfers {
         claim.follow(consumer);
         CompletionStage<?> transfer;
         try {
-            transfer = starter.start(consumer);
+            transfer = starter.start(out);
         }
         catch (Exception ex) {
             log.warn("Transfer of {} ('{}') could not start: {}", what, claim.producerName(), ex.toString());
@@ -530,7 +531,7 @@ public final class HttpTransfers {
     @FunctionalInterface
     private interface Starter {
 
-        CompletionStage<?> start(BufferedConsumer<ByteBuffer> consumer) throws Exception;
+        CompletionStage<?> start(ServletOutputConsumer out) throws Exception;
     }
 
     @FunctionalInterface

@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import dev.sluice.BufferedConsumer;
 import dev.sluice.Sink;
@@ -19,6 +21,8 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -94,6 +98,14 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
     private static final Log log = Log.of(ServletOutputConsumer.class);
 
+    private static final String TOMCAT_CONNECTOR = "org.apache.catalina.connector.";
+
+    /**
+     * How soon after a write the container must call {@code onWritePossible} for the client to count as keeping up:
+     * 10 ms, a write size of 32 KiB at 3.2 MB/s. A slow client takes seconds.
+     */
+    static final long QUICK_CYCLE_NANOS = 10_000_000;
+
     /** The container's {@code onWritePossible} calls to all instances, for measurements (the load driver's). */
     static final LongAdder writePossibleCalls = new LongAdder();
 
@@ -141,6 +153,17 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
     private volatile boolean clientGone;
 
+    /** The container thread inside {@code onWritePossible}, while it is there. */
+    private volatile @Nullable Thread writePossibleThread;
+
+    private final LongSupplier clock;
+
+    /** When the drain loop last wrote to the container ({@link #clock} time), or 0 before the first write. */
+    private volatile long lastWrite;
+
+    /** Whether the container got the last write out within {@link #QUICK_CYCLE_NANOS}. */
+    private volatile boolean quickCycle;
+
     private final LongAdder undelivered = new LongAdder();
 
     /** Drain loop only: for buffers without an accessible array. */
@@ -164,6 +187,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
         this.timeout = builder.timeout;
         this.recycle = builder.recycle;
         this.writesDirect = builder.writesDirect;
+        this.clock = builder.clock;
     }
 
     /**
@@ -257,6 +281,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
                     item.get(copy, 0, length);
                     stream.write(copy, 0, length);
                 }
+                this.lastWrite = this.clock.getAsLong();
             }
         }
         catch (IOException | RuntimeException failure) {
@@ -272,6 +297,36 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             }
         }
         return true;
+    }
+
+    /**
+     * An executor for the producer's reads that runs a task at once on the container thread when it is asked for
+     * inside this sink's {@code onWritePossible} (the drain there resumed the producer), and hands it to {@code reads}
+     * otherwise. The container thread then reads the next chunk itself, which saves a hand-off to a read thread and
+     * back per socket-full cycle; on Tomcat every non-blocking write ends such a cycle. A read task run here writes
+     * into the consumer whose loop this thread owns, so it only fills the buffer: the drain goes on after it.
+     */
+    Executor readingInWritePossible(Executor reads) {
+        Objects.requireNonNull(reads, "reads");
+        return task -> {
+            if (this.writePossibleThread == Thread.currentThread()) {
+                task.run();
+            }
+            else {
+                reads.execute(task);
+            }
+        };
+    }
+
+    /**
+     * How many bytes the producer should read next for this sink, or 0 for no advice: the write size while the client
+     * keeps up, i.e. while the container calls {@code onWritePossible} within {@link #QUICK_CYCLE_NANOS} of a write.
+     * On Tomcat every non-blocking write ends with a call of {@code onWritePossible} through its poller, so a write as
+     * large as the container takes without copying (its socket write buffer) halves that cost per byte against a
+     * chunk of half that size. A slow client gets no advice: it holds one configured chunk, not a write size.
+     */
+    int readSizeHint() {
+        return this.quickCycle ? this.maxWrite : 0;
     }
 
     /** Gives the buffer of the last write back to the pool: the container has said it is ready again. */
@@ -454,7 +509,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             throw ex;
         }
         this.out = stream;
-        this.copiesWrites = stream.getClass().getName().startsWith("org.apache.catalina.connector.");
+        this.copiesWrites = copiesWrites(this.response, stream);
         if (!this.maxWriteSet && this.request.getAttribute(WRITE_SIZE_ATTRIBUTE) instanceof Integer size && size > 0) {
             this.maxWrite = size;
         }
@@ -467,6 +522,19 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             }
         });
         stream.setWriteListener(this.listener);
+    }
+
+    /**
+     * Whether the container is Tomcat, which copies what a non-blocking write leaves: its output stream, or the
+     * response under any wrappers (Spring MVC wraps the response and its stream of every asynchronous request).
+     */
+    private static boolean copiesWrites(ServletResponse response, ServletOutputStream stream) {
+        ServletResponse inner = response;
+        while (inner instanceof ServletResponseWrapper wrapper) {
+            inner = wrapper.getResponse();
+        }
+        return stream.getClass().getName().startsWith(TOMCAT_CONNECTOR)
+                || inner.getClass().getName().startsWith(TOMCAT_CONNECTOR);
     }
 
     @Override
@@ -484,9 +552,17 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             ServletOutputConsumer.this.writable = true;
             if (ServletOutputConsumer.this.closing) {
                 completeWhenFlushed();
+                return;
             }
-            else {
+            long wrote = ServletOutputConsumer.this.lastWrite;
+            ServletOutputConsumer.this.quickCycle = wrote != 0
+                    && ServletOutputConsumer.this.clock.getAsLong() - wrote < QUICK_CYCLE_NANOS;
+            ServletOutputConsumer.this.writePossibleThread = Thread.currentThread();
+            try {
                 consumer().drain();
+            }
+            finally {
+                ServletOutputConsumer.this.writePossibleThread = null;
             }
         }
 
@@ -553,6 +629,8 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
         private boolean writesDirect;
 
+        private LongSupplier clock = System::nanoTime;
+
         private Builder(HttpServletRequest request, HttpServletResponse response) {
             this.request = Objects.requireNonNull(request, "request");
             this.response = Objects.requireNonNull(response, "response");
@@ -597,6 +675,12 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
          */
         Builder writeDirectBuffersWhole() {
             this.writesDirect = true;
+            return this;
+        }
+
+        /** The clock of {@link ServletOutputConsumer#readSizeHint()}, in nanoseconds (tests). */
+        Builder clock(LongSupplier nanos) {
+            this.clock = Objects.requireNonNull(nanos, "nanos");
             return this;
         }
 

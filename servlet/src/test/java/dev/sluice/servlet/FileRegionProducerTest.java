@@ -79,6 +79,40 @@ class FileRegionProducerTest {
         assertThat(sink.bytes().length).isLessThan(8 * CHUNK);
     }
 
+    /**
+     * A sink's advice (a Tomcat client that keeps up is advised the container's write size) sizes the reads as far as
+     * the consumer's high-water mark plus one chunk allows; without advice, a paused client's reads stay one chunk.
+     */
+    @Test
+    void readsFollowTheSinksAdviceWithinTheBufferBound() throws Exception {
+        Path file = file("advised.bin", 16 * CHUNK);
+        RecordingSink<ByteBuffer> advisedSink = RecordingSink.limited();
+        BufferedConsumer<ByteBuffer> advisedConsumer = consumer(advisedSink);
+        FileChannel advised = FileChannel.open(file, StandardOpenOption.READ);
+        CompletableFuture<Void> advisedTransfer = new FileRegionProducer(file, advised, advised.size(),
+                List.of(FileRegionProducer.Segment.region(0, 16 * CHUNK)), CHUNK, new ChunkPool(4, CHUNK),
+                Runnable::run, advisedConsumer, () -> 3 * CHUNK).start();
+        RecordingSink<ByteBuffer> plainSink = RecordingSink.limited();
+        BufferedConsumer<ByteBuffer> plainConsumer = consumer(plainSink);
+        FileChannel plain = FileChannel.open(file, StandardOpenOption.READ);
+        CompletableFuture<Void> plainTransfer = new FileRegionProducer(file, plain, plain.size(), 0, 16 * CHUNK, CHUNK,
+                new ChunkPool(4, CHUNK), Runnable::run, plainConsumer).start();
+
+        advisedSink.grant(Long.MAX_VALUE);
+        advisedConsumer.drain();
+        plainSink.grant(Long.MAX_VALUE);
+        plainConsumer.drain();
+        advisedTransfer.get(10, TimeUnit.SECONDS);
+        plainTransfer.get(10, TimeUnit.SECONDS);
+
+        // 3 chunks, then the 2 that fill the bound of 4 + 1 chunks: the consumer pauses the producer there
+        assertThat(advisedSink.items().subList(0, 2)).extracting(ByteBuffer::limit).containsExactly(3 * CHUNK,
+                2 * CHUNK);
+        assertThat(plainSink.items().subList(0, 4)).extracting(ByteBuffer::limit).containsOnly(CHUNK);
+        assertThat(advisedSink.bytes()).isEqualTo(Files.readAllBytes(file));
+        assertThat(plainSink.bytes()).isEqualTo(Files.readAllBytes(file));
+    }
+
     /** Literal segments and file regions are sent in order, byte for byte. */
     @Test
     void segmentsAreSentInOrder() throws Exception {

@@ -2,8 +2,13 @@ package dev.sluice.servlet;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sluice.BufferedConsumer;
+import dev.sluice.PushProducer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
 import dev.sluice.testing.RecordingPushProducer;
@@ -220,6 +225,79 @@ class ServletOutputConsumerTest {
         assertThat(this.out.isCompleted()).isTrue();
         assertThat(this.output.bytes()).isEmpty();
         assertThat(this.out.undeliveredBytes()).isEqualTo(500);
+    }
+
+    /**
+     * The drain inside {@code onWritePossible} resumes the producer; a read it asks for then runs at once on the
+     * container thread, without a hand-off to the read executor. Asked for anywhere else, it goes to the executor.
+     */
+    @Test
+    void aReadAskedForInsideOnWritePossibleRunsThereAndNowhereElse() throws IOException {
+        List<Runnable> handedOff = new ArrayList<>();
+        Executor reads = this.out.readingInWritePossible(handedOff::add);
+        List<Thread> ranOn = new ArrayList<>();
+        Runnable read = () -> ranOn.add(Thread.currentThread());
+        this.out.consumer().unregisterProducer();
+        this.out.consumer().registerProducer(new PushProducer() {
+            @Override
+            public void pauseProducing() {
+            }
+
+            @Override
+            public void resumeProducing() {
+                reads.execute(read);
+            }
+
+            @Override
+            public void stopProducing() {
+            }
+        }, true);
+        this.output.open(1500);
+        for (int i = 0; i < 8; i++) {
+            this.out.consumer().write(bytes(i * 1000, 1000)); // 6000 buffered: paused
+        }
+        assertThat(ranOn).isEmpty();
+
+        this.output.grant(10_000); // onWritePossible on this thread drains all and resumes the producer
+
+        assertThat(ranOn).containsExactly(Thread.currentThread());
+        assertThat(handedOff).isEmpty();
+
+        reads.execute(read);
+        assertThat(handedOff).containsExactly(read);
+        assertThat(ranOn).hasSize(1);
+    }
+
+    /**
+     * A client whose writes the container gets out within {@link ServletOutputConsumer#QUICK_CYCLE_NANOS} is advised
+     * reads of the write size; after a slow cycle, or before any write, no advice.
+     */
+    @Test
+    void onlyAClientThatTakesEachWriteQuicklyIsAdvisedReadsOfTheWriteSize() throws IOException {
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        FakeOutput timedOutput = new FakeOutput();
+        MockHttpServletRequest timedRequest = new MockHttpServletRequest("GET", "/file");
+        timedRequest.setAsyncSupported(true);
+        ServletOutputConsumer timed = ServletOutputConsumer.on(timedRequest, new MockHttpServletResponse() {
+            @Override
+            public ServletOutputStream getOutputStream() {
+                return timedOutput;
+            }
+        }).maxWrite(1000).clock(now::get).start("timed");
+        assertThat(timed.readSizeHint()).as("nothing written yet").isZero();
+
+        timedOutput.open(500);
+        timed.consumer().write(bytes(0, 1000)); // the container took it
+        timed.consumer().write(bytes(1000, 1000)); // and is not ready for this one
+        now.addAndGet(ServletOutputConsumer.QUICK_CYCLE_NANOS / 10);
+        timedOutput.grant(10_000);
+        assertThat(timed.readSizeHint()).as("a quick cycle").isEqualTo(1000);
+
+        timed.consumer().write(bytes(2000, 10_000)); // not ready again after 9 writes
+        now.addAndGet(ServletOutputConsumer.QUICK_CYCLE_NANOS * 5);
+        timedOutput.grant(10_000);
+        assertThat(timed.readSizeHint()).as("a slow cycle").isZero();
+        assertThat(timedOutput.bytes()).isEqualTo(bytes(0, 12_000).array());
     }
 
     @Test
