@@ -5,26 +5,24 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 import dev.sluice.BufferedConsumer;
-import dev.sluice.PushProducer;
 import dev.sluice.file.FileTransferStoppedException;
-import dev.sluice.internal.Log;
 
 /**
  * A push producer of {@linkplain Segment segments}: regions {@code [from, to)} of an open file, and literal bytes
- * between them (the part headers of a {@code multipart/byteranges} body). File bytes are read in chunks on a shared {@link Executor} (the
- * application's {@link FileReads}) and written into a byte consumer until the consumer's buffer is full; the pause
- * that follows stops the reads, the resume starts them again. A read task writes at most {@value #CHUNKS_PER_TURN}
- * chunks, then queues itself again behind other transfers.
+ * between them (the part headers of a {@code multipart/byteranges} body). File bytes are read in chunks on a shared
+ * {@link Executor} (the application's {@link FileReads}, or the container thread that asks for them inside
+ * {@code onWritePossible}: {@link ServletOutputConsumer#readingInWritePossible}) and written into a byte consumer until
+ * the consumer's buffer is full; the pause that follows stops the reads, the resume starts them again. A read task
+ * writes at most {@value #CHUNKS_PER_TURN} chunks, then queues itself again behind other transfers.
  *
  * <p>Chunks are taken from the {@link ChunkPool} of all transfers, to which the sink gives them back once the
- * container has copied their bytes, so transfers allocate only what they have in flight. A client that keeps up (each chunk goes through
- * without being buffered) gets chunks of twice the size, up to {@value #GROWTH} times the configured one, so it costs
+ * container has copied their bytes, so transfers allocate only what they have in flight. A client that keeps up (each
+ * chunk goes through without being buffered, or the sink advises a larger read: {@link
+ * ServletOutputConsumer#readSizeHint()}) gets chunks of up to {@value #GROWTH} times the configured size, so it costs
  * fewer reads, writes and hand-offs per byte, as long as the consumer still holds at most its high-water mark plus
  * one configured chunk; the first write the consumer refuses brings the chunk size back down.
  *
@@ -38,45 +36,18 @@ import dev.sluice.internal.Log;
  * {@code RejectedExecutionException} once it is shut down, or anything else), or with a
  * {@link FileTransferStoppedException} when the consumer stops the producer. The file is closed in every case.
  */
-final class FileRegionProducer implements PushProducer {
+final class FileRegionProducer extends FileChannelProducer {
 
     static final int CHUNKS_PER_TURN = 16;
 
     /** How many times the configured chunk size a client that keeps up gets per read. */
     static final int GROWTH = 4;
 
-    private static final Log log = Log.of(FileRegionProducer.class);
-
-    private static final int PAUSED = 1;
-
-    private static final int STOPPED = 2;
-
-    /** A read task is queued or running: only it touches the channel and the position. */
-    private static final int SCHEDULED = 4;
-
-    private static final int DONE = 8;
-
-    private final Path file;
-
-    private final FileChannel channel;
-
-    private final long expectedSize;
-
     private final List<Segment> segments;
 
     private final int chunkSize;
 
     private final ChunkPool pool;
-
-    private final Executor reads;
-
-    private final BufferedConsumer<ByteBuffer> consumer;
-
-    private final AtomicInteger state = new AtomicInteger();
-
-    private final CompletableFuture<Void> finished = new CompletableFuture<>();
-
-    private final Runnable readTask = this::readSome;
 
     private final IntSupplier readSizeHint;
 
@@ -105,110 +76,36 @@ final class FileRegionProducer implements PushProducer {
      */
     FileRegionProducer(Path file, FileChannel channel, long expectedSize, List<Segment> segments, int chunkSize,
             ChunkPool pool, Executor reads, BufferedConsumer<ByteBuffer> consumer, IntSupplier readSizeHint) {
+        super(file, channel, expectedSize, reads, CHUNKS_PER_TURN, consumer);
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("Nothing to send of " + file);
         }
-        this.file = file;
-        this.channel = channel;
-        this.expectedSize = expectedSize;
         this.segments = List.copyOf(segments);
         this.position = this.segments.get(0).from();
         this.chunkSize = chunkSize;
         this.readSize = chunkSize;
         this.pool = pool;
-        this.reads = reads;
-        this.consumer = consumer;
         this.readSizeHint = readSizeHint;
     }
 
-    /** Registers with the consumer and starts reading; returns the transfer's future. */
-    CompletableFuture<Void> start() {
-        this.consumer.registerProducer(this, true);
-        schedule();
-        return this.finished;
+    @Override
+    boolean complete() {
+        return this.segment == this.segments.size();
     }
 
     @Override
-    public void pauseProducing() {
-        this.state.getAndUpdate(s -> s | PAUSED);
-    }
-
-    @Override
-    public void resumeProducing() {
-        this.state.getAndUpdate(s -> s & ~PAUSED);
-        schedule();
-    }
-
-    @Override
-    public void stopProducing() {
-        int before = this.state.getAndUpdate(s -> s | STOPPED);
-        if ((before & (SCHEDULED | STOPPED)) == 0) {
-            end(new FileTransferStoppedException()); // no read is running: nobody else will close the file
+    void written(boolean more) {
+        if (!more) {
+            this.readSize = this.chunkSize; // the consumer wants a pause: back to one chunk
         }
-    }
-
-    private void schedule() {
-        for (;;) {
-            int current = this.state.get();
-            if ((current & (PAUSED | STOPPED | SCHEDULED | DONE)) != 0) {
-                return;
-            }
-            if (this.state.compareAndSet(current, current | SCHEDULED)) {
-                break;
-            }
-        }
-        try {
-            this.reads.execute(this.readTask);
-        }
-        catch (RuntimeException ex) { // rejected once shut down, or any failure of the executor: no read will run
-            this.state.getAndUpdate(s -> s & ~SCHEDULED);
-            end(ex);
-        }
-    }
-
-    private void readSome() {
-        for (int chunks = 0; chunks < CHUNKS_PER_TURN; chunks++) {
-            int current = this.state.get();
-            if ((current & STOPPED) != 0) {
-                end(new FileTransferStoppedException());
-                return;
-            }
-            if ((current & PAUSED) != 0) {
-                break;
-            }
-            ByteBuffer chunk;
-            try {
-                chunk = next();
-            }
-            catch (IOException | RuntimeException failure) {
-                end(failure);
-                return;
-            }
-            boolean more = this.consumer.write(chunk);
-            if (this.segment == this.segments.size()) {
-                this.consumer.unregisterProducer();
-                end(null);
-                return;
-            }
-            if (!more) {
-                this.readSize = this.chunkSize;
-                break; // the consumer wants a pause: the pause, then a resume that schedules the next read, follow
-            }
-            if (this.readSize < this.chunkSize * GROWTH && this.consumer.bufferedUnits() == 0) {
-                this.readSize = Math.min(this.readSize * 2, this.chunkSize * GROWTH); // the client keeps up
-            }
-        }
-        int after = this.state.updateAndGet(s -> s & ~SCHEDULED);
-        if ((after & STOPPED) != 0) {
-            end(new FileTransferStoppedException());
-        }
-        else if (this.consumer.isWritable()) {
-            schedule(); // a resume that came while this task ran could not schedule: go on
+        else if (this.readSize < this.chunkSize * GROWTH && this.consumer.bufferedUnits() == 0) {
+            this.readSize = Math.min(this.readSize * 2, this.chunkSize * GROWTH); // the client keeps up
         }
     }
 
     /** The next chunk: a segment's literal bytes, or a read of its file region; moves to the next segment. */
-    private ByteBuffer next() throws IOException {
+    @Override
+    ByteBuffer next() throws IOException {
         Segment current = this.segments.get(this.segment);
         ByteBuffer bytes = current.bytes();
         if (bytes != null) {
@@ -255,25 +152,6 @@ final class FileRegionProducer implements PushProducer {
         }
         long room = this.consumer.highWaterMark() + this.chunkSize - this.consumer.bufferedUnits();
         return (int) Math.max(this.chunkSize, Math.min(wanted, room));
-    }
-
-    /** Closes the file and completes the future, once. */
-    private void end(@org.jspecify.annotations.Nullable Throwable failure) {
-        if ((this.state.getAndUpdate(s -> s | DONE) & DONE) != 0) {
-            return;
-        }
-        try {
-            this.channel.close();
-        }
-        catch (IOException ex) {
-            log.debug("Closing {} failed: {}", this.file, ex.toString());
-        }
-        if (failure == null) {
-            this.finished.complete(null);
-        }
-        else {
-            this.finished.completeExceptionally(failure);
-        }
     }
 
     @Override

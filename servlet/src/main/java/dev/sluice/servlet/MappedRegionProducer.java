@@ -4,15 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sluice.BufferedConsumer;
-import dev.sluice.PushProducer;
 import dev.sluice.file.FileTransferStoppedException;
 import dev.sluice.internal.Log;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A push producer of one file region {@code [from, to)} as memory-mapped slices of at most {@value #SLICE_BYTES}
@@ -34,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * instead of taking the task, or a {@link FileTransferStoppedException} when the consumer stops the producer. The file
  * is closed in every case; the mappings are released when the garbage collector reclaims their buffers.
  */
-final class MappedRegionProducer implements PushProducer {
+final class MappedRegionProducer extends FileChannelProducer {
 
     /** The most bytes mapped at once per transfer. */
     static final int SLICE_BYTES = 4 * 1024 * 1024;
@@ -44,134 +40,29 @@ final class MappedRegionProducer implements PushProducer {
 
     private static final Log log = Log.of(MappedRegionProducer.class);
 
-    private static final int PAUSED = 1;
-
-    private static final int STOPPED = 2;
-
-    /** A mapping task is queued or running: only it touches the position. */
-    private static final int SCHEDULED = 4;
-
-    private static final int DONE = 8;
-
-    private final Path file;
-
-    private final FileChannel channel;
-
-    private final long expectedSize;
-
     private final long to;
-
-    private final Executor executor;
-
-    private final BufferedConsumer<ByteBuffer> consumer;
-
-    private final AtomicInteger state = new AtomicInteger();
-
-    private final CompletableFuture<Void> finished = new CompletableFuture<>();
-
-    private final Runnable mapTask = this::mapSome;
 
     /** Mapping task only: the next byte to map. */
     private long position;
 
     MappedRegionProducer(Path file, FileChannel channel, long expectedSize, long from, long to, Executor executor,
             BufferedConsumer<ByteBuffer> consumer) {
+        super(file, channel, expectedSize, executor, Integer.MAX_VALUE, consumer);
         if (from >= to) {
             throw new IllegalArgumentException("An empty region of " + file + ": [" + from + ", " + to + ")");
         }
-        this.file = file;
-        this.channel = channel;
-        this.expectedSize = expectedSize;
         this.position = from;
         this.to = to;
-        this.executor = executor;
-        this.consumer = consumer;
-    }
-
-    /** Registers with the consumer and maps the first slice; returns the transfer's future. */
-    CompletableFuture<Void> start() {
-        this.consumer.registerProducer(this, true);
-        schedule();
-        return this.finished;
     }
 
     @Override
-    public void pauseProducing() {
-        this.state.getAndUpdate(s -> s | PAUSED);
-    }
-
-    @Override
-    public void resumeProducing() {
-        this.state.getAndUpdate(s -> s & ~PAUSED);
-        schedule();
-    }
-
-    @Override
-    public void stopProducing() {
-        int before = this.state.getAndUpdate(s -> s | STOPPED);
-        if ((before & (SCHEDULED | STOPPED)) == 0) {
-            end(stopped()); // no task is running: nobody else will close the file
-        }
-    }
-
-    private void schedule() {
-        for (;;) {
-            int current = this.state.get();
-            if ((current & (PAUSED | STOPPED | SCHEDULED | DONE)) != 0) {
-                return;
-            }
-            if (this.state.compareAndSet(current, current | SCHEDULED)) {
-                break;
-            }
-        }
-        try {
-            this.executor.execute(this.mapTask);
-        }
-        catch (RuntimeException ex) { // rejected once shut down, or any failure of the executor: no task will run
-            this.state.getAndUpdate(s -> s & ~SCHEDULED);
-            end(ex);
-        }
-    }
-
-    private void mapSome() {
-        for (;;) {
-            int current = this.state.get();
-            if ((current & STOPPED) != 0) {
-                end(stopped());
-                return;
-            }
-            if ((current & PAUSED) != 0) {
-                break;
-            }
-            ByteBuffer slice;
-            try {
-                slice = next();
-            }
-            catch (IOException | RuntimeException failure) {
-                end(failure);
-                return;
-            }
-            boolean more = this.consumer.write(slice);
-            if (this.position == this.to) {
-                this.consumer.unregisterProducer();
-                end(null);
-                return;
-            }
-            if (!more) {
-                break; // the consumer wants a pause: the pause, then a resume that schedules the next slice, follow
-            }
-        }
-        int after = this.state.updateAndGet(s -> s & ~SCHEDULED);
-        if ((after & STOPPED) != 0) {
-            end(stopped());
-        }
-        else if (this.consumer.isWritable()) {
-            schedule(); // a resume that came while this task ran could not schedule: go on
-        }
+    boolean complete() {
+        return this.position == this.to;
     }
 
     /** Maps the next slice, once the file is known to be no smaller than announced. */
-    private ByteBuffer next() throws IOException {
+    @Override
+    ByteBuffer next() throws IOException {
         long size = this.channel.size();
         if (size < this.expectedSize) {
             throw new FileChangedException(this.file, this.expectedSize, size);
@@ -189,7 +80,8 @@ final class MappedRegionProducer implements PushProducer {
      * Why the producer stopped: the file shrank (a socket write from its mapping failed, and the consumer lost its
      * connection), or the consumer stopped it.
      */
-    private Exception stopped() {
+    @Override
+    Exception stopped() {
         try {
             long size = this.channel.size();
             if (size < this.expectedSize) {
@@ -200,25 +92,6 @@ final class MappedRegionProducer implements PushProducer {
             log.debug("The size of {} could not be read: {}", this.file, ex.toString());
         }
         return new FileTransferStoppedException();
-    }
-
-    /** Closes the file and completes the future, once. */
-    private void end(@Nullable Throwable failure) {
-        if ((this.state.getAndUpdate(s -> s | DONE) & DONE) != 0) {
-            return;
-        }
-        try {
-            this.channel.close();
-        }
-        catch (IOException ex) {
-            log.debug("Closing {} failed: {}", this.file, ex.toString());
-        }
-        if (failure == null) {
-            this.finished.complete(null);
-        }
-        else {
-            this.finished.completeExceptionally(failure);
-        }
     }
 
     @Override
