@@ -1,6 +1,7 @@
 package dev.sluice.servlet;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -12,11 +13,13 @@ import org.jspecify.annotations.Nullable;
  * they have in flight. A fresh buffer per chunk made the chunks of slow clients live long enough to be copied and
  * promoted by every young collection; spares kept per transfer would sit idle while a slow client's transfer is paused.
  *
- * <p>Two sizes are kept: buffers of exactly {@link #chunkSize()} bytes, and, in fewer slots, the grown buffers of
- * {@link #grownSize()} bytes that a client that keeps up reads into (a read of any length up to that size takes one
- * and sets its limit). Other sizes are neither kept nor handed out from the spares. The slots are atomic: a buffer
- * given on one thread is seen whole by the thread that takes it, and nobody waits; a taker or giver probes a few slots
- * from a random one and otherwise allocates or drops.
+ * <p>Buffers of exactly {@link #chunkSize()} bytes are kept, and, in fewer slots each, the grown buffers that a client
+ * that keeps up reads into: twice the chunk size, four times, and so on up to {@link #grownSize()}. A read of any length
+ * between the chunk size and the grown size takes a buffer of the smallest grown size that holds it, with its limit
+ * set to the length, so a read of a few bytes more than a chunk holds twice a chunk and not the largest size (a slow
+ * client's last grown read may be held for seconds). Other sizes are neither kept nor handed out from the spares. The
+ * slots are atomic: a buffer given on one thread is seen whole by the thread that takes it, and nobody waits; a taker
+ * or giver probes a few slots from a random one and otherwise allocates or drops.
  */
 final class ChunkPool {
 
@@ -24,7 +27,11 @@ final class ChunkPool {
 
     private final AtomicReferenceArray<ByteBuffer> slots;
 
-    private final AtomicReferenceArray<ByteBuffer> grownSlots;
+    /** The spares of each grown size, smallest first. */
+    private final AtomicReferenceArray<ByteBuffer>[] grownSlots;
+
+    /** The grown sizes: twice the chunk size, four times, ..., then {@link #grownSize}. */
+    private final int[] grownSizes;
 
     private final int chunkSize;
 
@@ -53,9 +60,20 @@ final class ChunkPool {
                     + "were " + grownSlots + " and " + grownSize);
         }
         this.slots = new AtomicReferenceArray<>(slots);
-        this.grownSlots = new AtomicReferenceArray<>(grownSlots);
         this.chunkSize = chunkSize;
         this.grownSize = grownSize;
+        int classes = 0;
+        for (long size = chunkSize; size < grownSize; size *= 2) {
+            classes++;
+        }
+        this.grownSizes = new int[(grownSlots > 0) ? classes : 0];
+        @SuppressWarnings("unchecked")
+        AtomicReferenceArray<ByteBuffer>[] spares = new AtomicReferenceArray[this.grownSizes.length];
+        for (int i = 0; i < this.grownSizes.length; i++) {
+            this.grownSizes[i] = (int) Math.min((long) chunkSize << (i + 1), grownSize);
+            spares[i] = new AtomicReferenceArray<>(grownSlots);
+        }
+        this.grownSlots = spares;
     }
 
     /** The size of the chunk buffers kept. */
@@ -63,24 +81,26 @@ final class ChunkPool {
         return this.chunkSize;
     }
 
-    /** The size of the grown buffers kept. */
+    /** The largest grown buffers kept. */
     int grownSize() {
         return this.grownSize;
     }
 
     /**
      * A cleared buffer of exactly {@code capacity} bytes, a spare one if there is one, else a new one; or, for a
-     * length between the chunk size and the grown size where grown buffers are kept, a grown buffer whose limit is
-     * {@code capacity}.
+     * length between the chunk size and the grown size where grown buffers are kept, a buffer of the smallest grown
+     * size that holds it, whose limit is {@code capacity}.
      */
     ByteBuffer take(int capacity) {
         if (capacity == this.chunkSize) {
             ByteBuffer spare = takeFrom(this.slots);
             return (spare != null) ? spare.clear() : ByteBuffer.allocate(capacity);
         }
-        if (capacity > this.chunkSize && capacity <= this.grownSize && this.grownSlots.length() > 0) {
-            ByteBuffer spare = takeFrom(this.grownSlots);
-            return ((spare != null) ? spare.clear() : ByteBuffer.allocate(this.grownSize)).limit(capacity);
+        for (int i = 0; i < this.grownSizes.length; i++) {
+            if (capacity > this.chunkSize && capacity <= this.grownSizes[i]) {
+                ByteBuffer spare = takeFrom(this.grownSlots[i]);
+                return ((spare != null) ? spare.clear() : ByteBuffer.allocate(this.grownSizes[i])).limit(capacity);
+            }
         }
         return ByteBuffer.allocate(capacity);
     }
@@ -92,9 +112,13 @@ final class ChunkPool {
         }
         if (buffer.capacity() == this.chunkSize) {
             giveTo(this.slots, buffer);
+            return;
         }
-        else if (buffer.capacity() == this.grownSize) {
-            giveTo(this.grownSlots, buffer);
+        for (int i = 0; i < this.grownSizes.length; i++) {
+            if (buffer.capacity() == this.grownSizes[i]) {
+                giveTo(this.grownSlots[i], buffer);
+                return;
+            }
         }
     }
 
@@ -128,6 +152,7 @@ final class ChunkPool {
     @Override
     public String toString() {
         return "ChunkPool[" + this.slots.length() + " spares of " + this.chunkSize + " bytes, "
-                + this.grownSlots.length() + " of " + this.grownSize + "]";
+                + ((this.grownSlots.length > 0) ? this.grownSlots[0].length() : 0) + " of each of "
+                + Arrays.toString(this.grownSizes) + "]";
     }
 }

@@ -20,8 +20,8 @@ import dev.sluice.file.FileTransferStoppedException;
  * writes at most {@value #CHUNKS_PER_TURN} chunks, then queues itself again behind other transfers.
  *
  * <p>Chunks are taken from the {@link ChunkPool} of all transfers, to which the sink gives them back once the
- * container has copied their bytes, so transfers allocate only what they have in flight. A client that keeps up (each
- * chunk goes through without being buffered, or the sink advises a larger read: {@link
+ * container has copied their bytes, so transfers allocate only what they have in flight. A client that keeps up
+ * ({@value #KEPT_UP_TO_GROW} chunks in a row go through without being buffered, or the sink advises a larger read: {@link
  * ServletOutputConsumer#readSizeHint()}) gets chunks of up to {@value #GROWTH} times the configured size, so it costs
  * fewer reads, writes and hand-offs per byte, as long as the consumer still holds at most its high-water mark plus
  * one configured chunk; the first write the consumer refuses brings the chunk size back down.
@@ -43,6 +43,13 @@ final class FileRegionProducer extends FileChannelProducer {
     /** How many times the configured chunk size a client that keeps up gets per read. */
     static final int GROWTH = 4;
 
+    /**
+     * How many writes in a row must go through unbuffered before the reads double: a slow client whose socket takes a
+     * write or two each time it has read some (Jetty is then ready at once) is not a client that keeps up, and a grown
+     * read it got would be held while it reads it.
+     */
+    static final int KEPT_UP_TO_GROW = 4;
+
     private final List<Segment> segments;
 
     private final int chunkSize;
@@ -59,6 +66,9 @@ final class FileRegionProducer extends FileChannelProducer {
 
     /** Read task only: the size of the next read, from {@link #chunkSize} up to {@value #GROWTH} times it. */
     private int readSize;
+
+    /** Read task only: how many writes in a row went through without being buffered. */
+    private int keptUp;
 
     FileRegionProducer(Path file, FileChannel channel, long expectedSize, long from, long to, int chunkSize,
             ChunkPool pool, Executor reads, BufferedConsumer<ByteBuffer> consumer) {
@@ -95,11 +105,13 @@ final class FileRegionProducer extends FileChannelProducer {
 
     @Override
     void written(boolean more) {
-        if (!more) {
-            this.readSize = this.chunkSize; // the consumer wants a pause: back to one chunk
+        if (!more || this.consumer.bufferedUnits() > 0) {
+            this.readSize = this.chunkSize; // the write waits in the buffer: back to one chunk
+            this.keptUp = 0;
         }
-        else if (this.readSize < this.chunkSize * GROWTH && this.consumer.bufferedUnits() == 0) {
+        else if (++this.keptUp >= KEPT_UP_TO_GROW && this.readSize < this.chunkSize * GROWTH) {
             this.readSize = Math.min(this.readSize * 2, this.chunkSize * GROWTH); // the client keeps up
+            this.keptUp = 0;
         }
     }
 

@@ -51,6 +51,26 @@ class ChunkPoolTest {
         assertThat(pool.take(16).capacity()).isEqualTo(16);
     }
 
+    /**
+     * A read a little longer than a chunk takes a buffer of twice the chunk, not of the largest grown size: a slow
+     * client's last grown read may be held for seconds (S7 on Jetty: one 64 KiB buffer per slow client for 32 KiB reads).
+     */
+    @Test
+    void aGrownReadTakesTheSmallestGrownSizeThatHoldsIt() {
+        ChunkPool pool = new ChunkPool(1, 16, 1, 64);
+        ByteBuffer twice = pool.take(20);
+        assertThat(twice.capacity()).isEqualTo(32);
+        assertThat(twice.limit()).isEqualTo(20);
+        ByteBuffer fourTimes = pool.take(33);
+        assertThat(fourTimes.capacity()).isEqualTo(64);
+        pool.give(twice);
+        pool.give(fourTimes);
+
+        assertThat(pool.take(32)).isSameAs(twice);
+        assertThat(pool.take(64)).isSameAs(fourTimes);
+        assertThat(new ChunkPool(1, 16, 1, 48).take(40).capacity()).as("the largest size as given").isEqualTo(48);
+    }
+
     @Test
     void aFullPoolDropsWhatIsGiven() {
         ChunkPool pool = new ChunkPool(1, 16);
