@@ -18,6 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
@@ -34,6 +38,7 @@ import org.springframework.mock.web.MockHttpServletResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Review of the read that {@link ServletOutputConsumer#readingInWritePossible} runs on the container thread inside
@@ -45,8 +50,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * writes straight to the container.
  *
  * <p>Control: {@code -Dreview.control=true} runs the same scenes with the read pool itself as the executor (the wiring
- * before d74b178); the first three tests pass then, the last one fails there too (its defect is older, the inline read
- * only moves it onto the container thread).
+ * before d74b178); every test but {@code anErrorFromAnInlineReadClosesTheFileAndEndsTheTransfer} passes then, and that
+ * one fails there too (its defect is older: the inline read only moves it onto the container thread).
  */
 class InlineReadReviewTest {
 
@@ -159,7 +164,13 @@ class InlineReadReviewTest {
     @Test
     void anErrorFromAnInlineReadClosesTheFileAndEndsTheTransfer() throws Exception {
         Path file = file("error.bin", 256 * CHUNK);
-        FailingChannel channel = new FailingChannel(FileChannel.open(file, StandardOpenOption.READ), 20);
+        AtomicBoolean failed = new AtomicBoolean();
+        HookedChannel channel = new HookedChannel(FileChannel.open(file, StandardOpenOption.READ), read -> {
+            if (read == 20) {
+                failed.set(true);
+                throw new NoClassDefFoundError("review/Missing (a class the read needs failed to load)");
+            }
+        });
         Scene scene = new Scene(file, channel);
         scene.startAndFill();
 
@@ -176,12 +187,64 @@ class InlineReadReviewTest {
             // a read on the read pool: the pool's worker dies of it
         }
 
-        assertThat(channel.failed).as("the read threw").isTrue();
+        assertThat(failed).as("the read threw").isTrue();
         assertThat(scene.out.consumer().whenClosed()).as("the consumer has failed").isCompletedExceptionally();
         assertThat(catchThrowable(() -> scene.transfer.get(5, TimeUnit.SECONDS)))
             .as("how the transfer's future ended (a TimeoutException: it never did)")
             .isInstanceOf(ExecutionException.class);
         assertThat(channel.isOpen()).as("the file is closed").isFalse();
+    }
+
+    /**
+     * A read that blocks on the storage (a cold disk, a network file system: here a latch) blocks the container thread
+     * inside {@code onWritePossible} when it runs there. ServletOutputConsumer ("Threads"): "{@code onWritePossible}
+     * itself only calls {@code drain()}, which never blocks"; DESIGN §4.2: no thread ever waits for another; §7: file
+     * reads do not all share one thread (they have their own pool, {@link FileReads}, so that a slow disk holds read
+     * threads, not the container's).
+     */
+    @Test
+    void aReadThatBlocksOnTheStorageDoesNotRunOnTheContainerThread() throws Exception {
+        Path file = file("slow-disk.bin", 64 * CHUNK);
+        CountDownLatch diskAnswers = new CountDownLatch(1);
+        AtomicBoolean slowDisk = new AtomicBoolean();
+        AtomicReference<Thread> blockedReader = new AtomicReference<>();
+        HookedChannel channel = new HookedChannel(FileChannel.open(file, StandardOpenOption.READ), read -> {
+            if (slowDisk.get() && blockedReader.compareAndSet(null, Thread.currentThread())) {
+                try {
+                    diskAnswers.await(30, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        ExecutorService readPool = Executors.newSingleThreadExecutor(task -> new Thread(task, "sluice-file-read"));
+        try {
+            Scene scene = new Scene(file, channel, readPool);
+            scene.transfer = scene.producer.start();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> scene.out.consumer().isProducerPaused());
+            slowDisk.set(true); // from now on the disk takes its time
+
+            Thread container = new Thread(() -> {
+                try {
+                    scene.stream.listener.onWritePossible();
+                }
+                catch (IOException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }, "http-nio-exec-1");
+            container.start();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> blockedReader.get() != null);
+
+            assertThat(blockedReader.get()).as("the thread that waits for the disk").isNotSameAs(container);
+            diskAnswers.countDown();
+            container.join(TimeUnit.SECONDS.toMillis(10));
+            scene.transfer.get(10, TimeUnit.SECONDS);
+        }
+        finally {
+            diskAnswers.countDown();
+            readPool.shutdownNow();
+        }
     }
 
     private Path file(String name, int length) throws IOException {
@@ -214,6 +277,11 @@ class InlineReadReviewTest {
         }
 
         Scene(Path file, FileChannel channel) throws IOException {
+            this(file, channel, null);
+        }
+
+        /** With {@code readPool} as the read pool instead of the manual queue. */
+        Scene(Path file, FileChannel channel, Executor readPool) throws IOException {
             this.file = file;
             this.channel = channel;
             MockHttpServletRequest request = new MockHttpServletRequest("GET", "/" + file.getFileName());
@@ -233,8 +301,8 @@ class InlineReadReviewTest {
                     .weigher(Weigher.bytes())
                     .waterMarks(HttpTransfers.fileWaterMarks(CHUNK)) // HttpTransfers' default for file bodies
                     .build());
-            Executor reads = Boolean.getBoolean("review.control") ? this.handedOff::add
-                    : this.out.readingInWritePossible(this.handedOff::add);
+            Executor pooled = (readPool != null) ? readPool : this.handedOff::add;
+            Executor reads = Boolean.getBoolean("review.control") ? pooled : this.out.readingInWritePossible(pooled);
             long size = Files.size(file);
             this.producer = new FileRegionProducer(file, channel, size,
                     List.of(FileRegionProducer.Segment.region(0, size)), CHUNK, pool, reads, this.out.consumer(),
@@ -305,26 +373,23 @@ class InlineReadReviewTest {
         }
     }
 
-    /** A file channel whose {@code n}th positional read throws an Error. */
-    private static final class FailingChannel extends FileChannel {
+    /** A file channel that calls a hook before each positional read (with the read's number, from 1). */
+    private static class HookedChannel extends FileChannel {
 
         private final FileChannel delegate;
 
-        private int readsLeft;
+        private final IntConsumer beforeRead;
 
-        volatile boolean failed;
+        private int reads;
 
-        FailingChannel(FileChannel delegate, int failingRead) {
+        HookedChannel(FileChannel delegate, IntConsumer beforeRead) {
             this.delegate = delegate;
-            this.readsLeft = failingRead;
+            this.beforeRead = beforeRead;
         }
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
-            if (--this.readsLeft == 0) {
-                this.failed = true;
-                throw new NoClassDefFoundError("review/Missing (a class the read needs failed to load)");
-            }
+            this.beforeRead.accept(++this.reads);
             return this.delegate.read(dst, position);
         }
 
