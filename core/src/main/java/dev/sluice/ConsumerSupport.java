@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 import dev.sluice.internal.Log;
 import dev.sluice.internal.OwnerLoop;
@@ -98,8 +99,11 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     private final CopyOnWriteArrayList<ProducerListener> listeners = new CopyOnWriteArrayList<>();
 
-    /** Producers whose stop is queued and not yet delivered: no longer registered, still this consumer's to stop. */
-    private final Set<Producer> stopsOnTheirWay = ConcurrentHashMap.newKeySet();
+    /**
+     * Producers whose stop is queued and not yet delivered: no longer registered, still this consumer's to stop. By
+     * identity, as the slot and the registry compare producers: two producers that are equal are still two.
+     */
+    private final Set<Identity> stopsOnTheirWay = ConcurrentHashMap.newKeySet();
 
     /**
      * The producer the loop may be calling now (set before it reads the registration slot, cleared after the call):
@@ -585,7 +589,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * @return whether this consumer is the one to call it
      */
     public final boolean isProducerOrStopping(Producer producer) {
-        return producer() == producer || this.stopsOnTheirWay.contains(producer) || this.calling == producer;
+        return producer() == producer || this.stopsOnTheirWay.contains(new Identity(producer)) || this.calling == producer;
     }
 
     /**
@@ -598,26 +602,46 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     public final boolean stopThroughLoop(Producer producer) {
         Objects.requireNonNull(producer, "producer");
-        return stopProducer(producer) || this.stopsOnTheirWay.contains(producer);
+        return stopProducer(producer) || this.stopsOnTheirWay.contains(new Identity(producer));
     }
 
     /**
      * Stops {@code producer}, which has left this consumer, through this consumer's loop if the loop may still be
-     * inside a callback to it (a pull producer that unregisters itself inside its own {@code resumeProducing}): the
-     * loop calls {@code stopProducing} once that callback has returned, after the {@code unregistered} event and with
-     * no {@code stopped} event (the producer has left); a {@code failed} event follows if it throws. What the registry
-     * calls for an operator's stop when no consumer has the producer registered ({@link #stopThroughLoop}), so that it
-     * never calls the producer beside the loop.
+     * inside a callback to it (a pull producer that unregisters itself inside its own {@code resumeProducing}): once
+     * that callback has returned, the loop stops it where it is registered by then, if it registered with this consumer
+     * again inside the callback (the registration is stopped as {@link #stopProducer(Producer)} stops it); else it calls
+     * {@code stopProducing}, after the {@code unregistered} event and with no {@code stopped} event (the producer has
+     * left); a {@code failed} event follows if it throws. What the registry calls for an operator's stop when no
+     * consumer has the producer registered ({@link #stopThroughLoop}), so that it never calls the producer beside the
+     * loop.
      *
      * @param producer the producer to stop
      * @return whether this consumer's loop stops it; false when it may be stopped directly
      */
     public final boolean stopAfterCallback(Producer producer) {
+        return stopAfterCallback(producer, moved -> false);
+    }
+
+    /**
+     * Like {@link #stopAfterCallback(Producer)}, for a producer that may register with another consumer inside the
+     * callback: once the callback has returned, {@code stopWhereRegistered} is asked to stop it through the loop of the
+     * consumer it is registered with by then (the registry asks every consumer it follows, as
+     * {@link #stopProducer(Producer)}), and only if it declines does this loop call {@code stopProducing}. Either way the
+     * producer gets one {@code stopProducing}, and no callback after it.
+     *
+     * @param producer the producer to stop
+     * @param stopWhereRegistered stops the producer through the loop of another consumer it has registered with;
+     * false if it is registered with none
+     * @return whether this consumer's loop stops it; false when it may be stopped directly
+     */
+    public final boolean stopAfterCallback(Producer producer, Predicate<? super Producer> stopWhereRegistered) {
         Objects.requireNonNull(producer, "producer");
-        if (this.calling != producer || !this.stopsOnTheirWay.add(producer)) {
-            return this.stopsOnTheirWay.contains(producer);
+        Objects.requireNonNull(stopWhereRegistered, "stopWhereRegistered");
+        Identity key = new Identity(producer);
+        if (this.calling != producer || !this.stopsOnTheirWay.add(key)) {
+            return this.stopsOnTheirWay.contains(key);
         }
-        enqueue(new Operation(OperationKind.STOP_LEFT, producer));
+        enqueue(new Operation(OperationKind.STOP_LEFT, new LeftStop(producer, stopWhereRegistered)));
         return true;
     }
 
@@ -638,7 +662,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     private boolean takeOut(Registration claimed, OperationKind kind) {
         boolean marked = Registration.LEAVING.compareAndSet(claimed, null, kind);
         if (marked && kind == OperationKind.STOP) {
-            this.stopsOnTheirWay.add(claimed.producer);
+            this.stopsOnTheirWay.add(new Identity(claimed.producer));
         }
         this.registration.compareAndSet(claimed, null); // only a call that took it out empties the slot of it
         if (marked) {
@@ -769,7 +793,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 }
             }
             case UNREGISTER, STOP -> leave((Registration) operation.target, operation.kind);
-            case STOP_LEFT -> stopLeft((Producer) operation.target);
+            case STOP_LEFT -> stopLeft((LeftStop) operation.target);
             case HOLD -> {
                 Object key = operation.target;
                 Integer count = this.holds.get(key);
@@ -795,13 +819,22 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     }
 
     /**
-     * An operator's stop of a producer that left while the loop was calling it ({@link #stopAfterCallback}): after that
-     * call, with no {@code stopped} event. What it throws is logged and told to listeners ({@code failed}) but does not
-     * fail this consumer, which the producer has left.
+     * An operator's stop of a producer that left while the loop was calling it ({@link #stopAfterCallback}), after that
+     * call: through the registration it made here again inside the callback, or through the consumer it moved to,
+     * else by calling it here, with no {@code stopped} event. What that call throws is logged and told to listeners
+     * ({@code failed}) but does not fail this consumer, which the producer has left.
      */
-    private void stopLeft(Producer producer) {
+    private void stopLeft(LeftStop stop) {
+        Producer producer = stop.producer();
+        Identity key = new Identity(producer);
+        Registration again = this.registration.get();
+        if (again != null && again.producer == producer && takeOut(again, OperationKind.STOP)) {
+            return; // registered here again: that registration's stop is the one stop; its leave() ends the key
+        }
         try {
-            producer.stopProducing();
+            if (!stop.stopWhereRegistered().test(producer)) {
+                producer.stopProducing();
+            }
         }
         catch (Throwable failure) {
             handleFailure(failure, thrown -> {
@@ -811,7 +844,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             });
         }
         finally {
-            this.stopsOnTheirWay.remove(producer);
+            this.stopsOnTheirWay.remove(key);
         }
     }
 
@@ -842,7 +875,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             retire(gone);
             gone.phase = Registration.RETIRED;
             call(gone, Signal.STOP);
-            this.stopsOnTheirWay.remove(gone.producer); // after the call: until it returns, only this loop may stop it
+            this.stopsOnTheirWay.remove(new Identity(gone.producer)); // after the call: until it returns, only this loop may stop it
         }
     }
 
@@ -1029,8 +1062,26 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         REGISTER, UNREGISTER, STOP, STOP_LEFT, HOLD, RELEASE
     }
 
-    /** Something for the loop to apply: a registration, a producer (STOP_LEFT) or a hold's key (HOLD, RELEASE). */
+    /** Something for the loop to apply: a registration, a {@link LeftStop} or a hold's key (HOLD, RELEASE). */
     private record Operation(OperationKind kind, Object target) {
+    }
+
+    /** An operator's stop of a producer that left while the loop was calling it. */
+    private record LeftStop(Producer producer, Predicate<? super Producer> stopWhereRegistered) {
+    }
+
+    /** A producer compared by identity. */
+    private record Identity(Producer producer) {
+
+        @Override
+        public boolean equals(@Nullable Object other) {
+            return other instanceof Identity identity && identity.producer == this.producer;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this.producer);
+        }
     }
 
     /** Pause figures at one instant; replaced, never changed. */

@@ -15,8 +15,10 @@ package dev.sluice;
  * no {@code registered} and no {@code unregistered}; one stopped before its announcement gets {@code registered}, then
  * {@code stopped}. One exception: an operator's stop of a producer that unregistered itself inside a callback still
  * running ({@link ConsumerSupport#stopAfterCallback}) is made by the loop after {@code unregistered}, with no
- * {@code stopped} (the registry records it), and {@code failed} follows if it throws. Listeners must be quick; anything one throws (but a {@link VirtualMachineError}) is logged and
- * ignored, and the loop goes on.
+ * {@code stopped} (the registry records it), and {@code failed} follows if it throws; if the producer registered again
+ * inside that callback, that registration is the one stopped, with its own {@code registered} and {@code stopped}.
+ * Listeners must be quick; anything one throws (but a {@link VirtualMachineError}) is logged and ignored, and the loop
+ * goes on.
  */
 public interface ProducerListener {
 

@@ -134,9 +134,13 @@ final class ConsumerEntry implements ProducerListener {
             // it left before this loop could attach it (unregistered or stopped at once): it ends all the same
             entry.ended(this, fate);
         }
-        stateChanged(entry, fate);
-        if (entry.follower == this) {
-            this.registry.removeEntry(entry);
+        try {
+            stateChanged(entry, fate);
+        }
+        finally {
+            if (entry.follower == this) {
+                this.registry.removeEntry(entry); // also when a listener threw a VirtualMachineError: the removal is done
+            }
         }
     }
 

@@ -67,17 +67,20 @@ final class ProducerEntry {
      * Attaches to {@code consumer}: its loop said the producer registered with it, or the registry found it
      * registered there when one of them joined; either way only if the producer is still registered there: the loops
      * of two consumers are not ordered with each other, so a producer that moved from one to the other may be told of
-     * by the first after the second; and a producer stopped before its registration was announced is not attached.
+     * by the first after the second; and a producer stopped before its registration was announced, or by the registry
+     * at any time before, is not attached.
      *
      * @return whether it is attached now, for this registration
      */
     boolean attach(ConsumerEntry consumer, boolean streaming) {
         synchronized (this) {
             Figures now = this.figures;
-            if (this.removed || consumer.removed || (now.current != null && now.current.consumer == consumer)
+            if (this.removed || consumer.removed || this.stopClaimed
+                    || (now.current != null && now.current.consumer == consumer)
                     || consumer.consumer.producer() != this.producer) {
                 // gone (either side: a consumer that left detached what it saw, and sees nothing after this check),
-                // already attached for this registration, or no longer registered there
+                // stopped by the registry (a registration made since is stopped through its consumer's loop), already
+                // attached for this registration, or no longer registered there
                 return false;
             }
             if (this.follower != null) {

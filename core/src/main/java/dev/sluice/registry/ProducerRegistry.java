@@ -331,9 +331,20 @@ public final class ProducerRegistry {
                 return true;
             }
         }
-        // registered nowhere: a loop that may still be inside a callback to it stops it after that callback
+        // registered nowhere: a loop that may still be inside a callback to it stops it after that callback, where
+        // it is registered by then (it may register with another consumer inside the callback)
         for (ConsumerEntry candidate : this.consumersByObject.values()) {
-            if (candidate.consumer.stopAfterCallback(producer)) {
+            if (candidate.consumer.stopAfterCallback(producer, this::stopWhereRegistered)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Stops {@code producer} through the followed consumer it is registered with, if any. */
+    private boolean stopWhereRegistered(Producer producer) {
+        for (ConsumerEntry candidate : this.consumersByObject.values()) {
+            if (candidate.consumer.stopProducer(producer)) {
                 return true;
             }
         }

@@ -17,6 +17,7 @@ import dev.sluice.testing.RecordingProducerListener;
 import dev.sluice.testing.RecordingPullProducer;
 import dev.sluice.testing.RecordingSink;
 import dev.sluice.testing.StrictPushProducer;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * empty the slot and returns, and the next producer is registered (which must succeed). The queue then holds
  * REGISTER(reg1), REGISTER(reg2), STOP(reg1). Deterministic: manual executor run by hand, latches.
  */
+@Disabled("The hook that held stopProducer() inside takeOut was the producer's hashCode, which stopsOnTheirWay.add "
+        + "called; stops on their way are kept by identity since the fourth review (OperatorStopReviewEqualProducersTest: "
+        + "two equal producers are two), so no user code runs in that window and it cannot be held open deterministically "
+        + "any more; RegistrationMarkReviewLateStopStressTest races the same interleaving by preemption")
 class RegistrationMarkReviewLateStopTest {
 
     /** A pull producer whose first hashCode on a thread called "stopper" blocks until the test lets it go. */
