@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * file's position, and whichever of the task and {@link #stopProducing()} comes last closes the file.
  *
  * <p>The {@link #start() future} completes when the last buffer has been written and the producer has unregistered;
- * it fails with {@link #next()}'s exception, with whatever the executor throws instead of taking a task (a
+ * it fails with what {@link #next()} throws (an {@code Error} too, which a {@link VirtualMachineError} then still
+ * throws to the executor), with whatever the executor throws instead of taking a task (a
  * {@code RejectedExecutionException} once it is shut down, or anything else), or with {@link #stopped()} when the
  * consumer stops the producer. The file is closed in every case.
  */
@@ -142,8 +143,11 @@ abstract class FileChannelProducer implements PushProducer {
             try {
                 next = next();
             }
-            catch (IOException | RuntimeException failure) {
+            catch (Throwable failure) { // an Error too: the file is closed and the future ends in every case
                 end(failure);
+                if (failure instanceof VirtualMachineError error) {
+                    throw error;
+                }
                 return;
             }
             boolean more = this.consumer.write(next);

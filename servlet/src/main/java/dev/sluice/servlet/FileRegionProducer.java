@@ -14,9 +14,8 @@ import dev.sluice.file.FileTransferStoppedException;
 /**
  * A push producer of {@linkplain Segment segments}: regions {@code [from, to)} of an open file, and literal bytes
  * between them (the part headers of a {@code multipart/byteranges} body). File bytes are read in chunks on a shared
- * {@link Executor} (the application's {@link FileReads}, or the container thread that asks for them inside
- * {@code onWritePossible}: {@link ServletOutputConsumer#readingInWritePossible}) and written into a byte consumer until
- * the consumer's buffer is full; the pause that follows stops the reads, the resume starts them again. A read task
+ * {@link Executor} (the application's {@link FileReads}) and written into a byte consumer until the consumer's buffer
+ * is full; the pause that follows stops the reads, the resume starts them again. A read task
  * writes at most {@value #CHUNKS_PER_TURN} chunks, then queues itself again behind other transfers.
  *
  * <p>Chunks are taken from the {@link ChunkPool} of all transfers, to which the sink gives them back once the

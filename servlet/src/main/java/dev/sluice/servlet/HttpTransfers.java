@@ -331,7 +331,7 @@ public final class HttpTransfers {
         ChunkPool pool = this.chunks;
         start(group, this.fileWaterMarks.apply(group), request, response, file.toString(), -1, pool, false,
                 out -> new FileRegionProducer(file, channel, size, segments, this.chunkSize, pool,
-                        out.readingInWritePossible(this.fileReads), out.consumer(), out::readSizeHint).start(),
+                        this.fileReads, out.consumer(), out::readSizeHint).start(),
                 channel::close);
         return true;
     }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -153,9 +152,6 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
 
     private volatile boolean clientGone;
 
-    /** The container thread inside {@code onWritePossible}, while it is there. */
-    private volatile @Nullable Thread writePossibleThread;
-
     private final LongSupplier clock;
 
     /** When the drain loop last wrote to the container ({@link #clock} time), or 0 before the first write. */
@@ -297,25 +293,6 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             }
         }
         return true;
-    }
-
-    /**
-     * An executor for the producer's reads that runs a task at once on the container thread when it is asked for
-     * inside this sink's {@code onWritePossible} (the drain there resumed the producer), and hands it to {@code reads}
-     * otherwise. The container thread then reads the next chunk itself, which saves a hand-off to a read thread and
-     * back per socket-full cycle; on Tomcat every non-blocking write ends such a cycle. A read task run here writes
-     * into the consumer whose loop this thread owns, so it only fills the buffer: the drain goes on after it.
-     */
-    Executor readingInWritePossible(Executor reads) {
-        Objects.requireNonNull(reads, "reads");
-        return task -> {
-            if (this.writePossibleThread == Thread.currentThread()) {
-                task.run();
-            }
-            else {
-                reads.execute(task);
-            }
-        };
     }
 
     /**
@@ -557,13 +534,7 @@ public final class ServletOutputConsumer implements Sink<ByteBuffer> {
             long wrote = ServletOutputConsumer.this.lastWrite;
             ServletOutputConsumer.this.quickCycle = wrote != 0
                     && ServletOutputConsumer.this.clock.getAsLong() - wrote < QUICK_CYCLE_NANOS;
-            ServletOutputConsumer.this.writePossibleThread = Thread.currentThread();
-            try {
-                consumer().drain();
-            }
-            finally {
-                ServletOutputConsumer.this.writePossibleThread = null;
-            }
+            consumer().drain();
         }
 
         @Override

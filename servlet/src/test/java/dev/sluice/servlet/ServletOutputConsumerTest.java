@@ -2,13 +2,9 @@ package dev.sluice.servlet;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sluice.BufferedConsumer;
-import dev.sluice.PushProducer;
 import dev.sluice.WaterMarks;
 import dev.sluice.Weigher;
 import dev.sluice.testing.RecordingPushProducer;
@@ -225,47 +221,6 @@ class ServletOutputConsumerTest {
         assertThat(this.out.isCompleted()).isTrue();
         assertThat(this.output.bytes()).isEmpty();
         assertThat(this.out.undeliveredBytes()).isEqualTo(500);
-    }
-
-    /**
-     * The drain inside {@code onWritePossible} resumes the producer; a read it asks for then runs at once on the
-     * container thread, without a hand-off to the read executor. Asked for anywhere else, it goes to the executor.
-     */
-    @Test
-    void aReadAskedForInsideOnWritePossibleRunsThereAndNowhereElse() throws IOException {
-        List<Runnable> handedOff = new ArrayList<>();
-        Executor reads = this.out.readingInWritePossible(handedOff::add);
-        List<Thread> ranOn = new ArrayList<>();
-        Runnable read = () -> ranOn.add(Thread.currentThread());
-        this.out.consumer().unregisterProducer();
-        this.out.consumer().registerProducer(new PushProducer() {
-            @Override
-            public void pauseProducing() {
-            }
-
-            @Override
-            public void resumeProducing() {
-                reads.execute(read);
-            }
-
-            @Override
-            public void stopProducing() {
-            }
-        }, true);
-        this.output.open(1500);
-        for (int i = 0; i < 8; i++) {
-            this.out.consumer().write(bytes(i * 1000, 1000)); // 6000 buffered: paused
-        }
-        assertThat(ranOn).isEmpty();
-
-        this.output.grant(10_000); // onWritePossible on this thread drains all and resumes the producer
-
-        assertThat(ranOn).containsExactly(Thread.currentThread());
-        assertThat(handedOff).isEmpty();
-
-        reads.execute(read);
-        assertThat(handedOff).containsExactly(read);
-        assertThat(ranOn).hasSize(1);
     }
 
     /**

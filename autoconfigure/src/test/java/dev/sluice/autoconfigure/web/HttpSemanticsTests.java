@@ -36,19 +36,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * What a client sees of a {@code SluiceBody.file(...)} over real HTTP: the bytes, the statuses and the headers of
  * ranges, validators and conditional requests, HEAD; and stream bodies. Run on each container by a subclass:
- * {@link OnTomcat} and {@link OnJetty}.
+ * {@link HttpSemanticsOnTomcatTests} and {@link HttpSemanticsOnJettyTests}.
  */
 abstract class HttpSemanticsTests {
-
-    /** The suite on Tomcat. */
-    @TransferTest
-    static class OnTomcat extends HttpSemanticsTests {
-    }
-
-    /** The suite on Jetty. */
-    @JettyTransferTest
-    static class OnJetty extends HttpSemanticsTests {
-    }
 
     private static final long SIZE = 300_001;
 

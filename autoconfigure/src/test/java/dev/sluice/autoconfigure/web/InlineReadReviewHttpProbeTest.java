@@ -34,14 +34,6 @@ import static org.awaitility.Awaitility.await;
  */
 abstract class InlineReadReviewHttpProbeTest {
 
-    @TransferTest
-    static class OnTomcat extends InlineReadReviewHttpProbeTest {
-    }
-
-    @JettyTransferTest
-    static class OnJetty extends InlineReadReviewHttpProbeTest {
-    }
-
     private static final int SIZE = 6 * 1024 * 1024 + 12_345;
 
     private static final String NAME = "inline-review.bin";
