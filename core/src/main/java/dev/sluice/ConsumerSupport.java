@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,10 +99,12 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     private final CopyOnWriteArrayList<ProducerListener> listeners = new CopyOnWriteArrayList<>();
 
     /**
-     * Producers whose stop is queued and not yet delivered: no longer registered, still this consumer's to stop. By
-     * identity, as the slot and the registry compare producers: two producers that are equal are still two.
+     * Producers whose stop is queued and not yet delivered, each with how many such stops: no longer registered, still
+     * this consumer's to stop. By identity, as the slot and the registry compare producers: two producers that are
+     * equal are still two. Counted, since an operator's stop waiting for a callback (STOP_LEFT) and the stop of a
+     * registration the producer made again meanwhile are both on their way at once.
      */
-    private final Set<Identity> stopsOnTheirWay = ConcurrentHashMap.newKeySet();
+    private final Map<Identity, Integer> stopsOnTheirWay = new ConcurrentHashMap<>();
 
     /**
      * The producer the loop may be calling now (set before it reads the registration slot, cleared after the call):
@@ -589,7 +590,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      * @return whether this consumer is the one to call it
      */
     public final boolean isProducerOrStopping(Producer producer) {
-        return producer() == producer || this.stopsOnTheirWay.contains(new Identity(producer)) || this.calling == producer;
+        return producer() == producer || this.stopsOnTheirWay.containsKey(new Identity(producer)) || this.calling == producer;
     }
 
     /**
@@ -602,7 +603,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
      */
     public final boolean stopThroughLoop(Producer producer) {
         Objects.requireNonNull(producer, "producer");
-        return stopProducer(producer) || this.stopsOnTheirWay.contains(new Identity(producer));
+        return stopProducer(producer) || this.stopsOnTheirWay.containsKey(new Identity(producer));
     }
 
     /**
@@ -638,9 +639,10 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         Objects.requireNonNull(producer, "producer");
         Objects.requireNonNull(stopWhereRegistered, "stopWhereRegistered");
         Identity key = new Identity(producer);
-        if (this.calling != producer || !this.stopsOnTheirWay.add(key)) {
-            return this.stopsOnTheirWay.contains(key);
+        if (this.calling != producer || this.stopsOnTheirWay.containsKey(key)) {
+            return this.stopsOnTheirWay.containsKey(key); // not inside a callback to it, or its stop is on its way here
         }
+        onItsWay(key);
         enqueue(new Operation(OperationKind.STOP_LEFT, new LeftStop(producer, stopWhereRegistered)));
         return true;
     }
@@ -662,7 +664,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
     private boolean takeOut(Registration claimed, OperationKind kind) {
         boolean marked = Registration.LEAVING.compareAndSet(claimed, null, kind);
         if (marked && kind == OperationKind.STOP) {
-            this.stopsOnTheirWay.add(new Identity(claimed.producer));
+            onItsWay(new Identity(claimed.producer));
         }
         this.registration.compareAndSet(claimed, null); // only a call that took it out empties the slot of it
         if (marked) {
@@ -820,21 +822,39 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
 
     /**
      * An operator's stop of a producer that left while the loop was calling it ({@link #stopAfterCallback}), after that
-     * call: through the registration it made here again inside the callback, or through the consumer it moved to,
-     * else by calling it here, with no {@code stopped} event. What that call throws is logged and told to listeners
-     * ({@code failed}) but does not fail this consumer, which the producer has left.
+     * call: through the registration it made here again inside the callback, or the stop of it already on its way here,
+     * or through the consumer it is registered with by then ({@code stopWhereRegistered}), else by calling it here,
+     * with no {@code stopped} event. What that call throws is logged and told to listeners ({@code failed}) but does not
+     * fail this consumer, which the producer has left.
      */
     private void stopLeft(LeftStop stop) {
         Producer producer = stop.producer();
         Identity key = new Identity(producer);
         Registration again = this.registration.get();
-        if (again != null && again.producer == producer && takeOut(again, OperationKind.STOP)) {
-            return; // registered here again: that registration's stop is the one stop; its leave() ends the key
+        boolean stoppedHere = again != null && again.producer == producer && takeOut(again, OperationKind.STOP);
+        delivered(key); // this stop's count; a stop of a registration made here again keeps its own
+        if (stoppedHere || this.stopsOnTheirWay.containsKey(key)) {
+            return; // registered here again, and stopped (now, or by this consumer meanwhile): that stop is the one
+        }
+        boolean elsewhere;
+        try {
+            elsewhere = stop.stopWhereRegistered().test(producer);
+        }
+        catch (Throwable failure) {
+            // another consumer's loop, run on this thread, reported its own fault and rethrew a VirtualMachineError:
+            // it has the producer, and the error goes on to this loop's caller without failing this consumer
+            this.loop.keepFatal(failure);
+            if (!(failure instanceof VirtualMachineError)) {
+                log.error("Consumer '{}' could not hand an operator's stop of {} to the consumer it moved to",
+                        this.name, producer, failure);
+            }
+            return;
+        }
+        if (elsewhere) {
+            return;
         }
         try {
-            if (!stop.stopWhereRegistered().test(producer)) {
-                producer.stopProducing();
-            }
+            producer.stopProducing();
         }
         catch (Throwable failure) {
             handleFailure(failure, thrown -> {
@@ -843,9 +863,16 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                 notifyListeners((listener, p) -> listener.failed(p, thrown), producer);
             });
         }
-        finally {
-            this.stopsOnTheirWay.remove(key);
-        }
+    }
+
+    /** One more stop of the producer is on its way through this loop. */
+    private void onItsWay(Identity key) {
+        this.stopsOnTheirWay.merge(key, 1, Integer::sum);
+    }
+
+    /** One stop of the producer on its way through this loop has been delivered (or handed on). */
+    private void delivered(Identity key) {
+        this.stopsOnTheirWay.computeIfPresent(key, (k, count) -> (count > 1) ? count - 1 : null);
     }
 
     /** Delivers how {@code gone}, which has left the slot, left: as its mark says. */
@@ -875,7 +902,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
             retire(gone);
             gone.phase = Registration.RETIRED;
             call(gone, Signal.STOP);
-            this.stopsOnTheirWay.remove(new Identity(gone.producer)); // after the call: until it returns, only this loop may stop it
+            delivered(new Identity(gone.producer)); // after the call: until it returns, only this loop may stop it
         }
     }
 

@@ -332,19 +332,9 @@ public final class ProducerRegistry {
             }
         }
         // registered nowhere: a loop that may still be inside a callback to it stops it after that callback, where
-        // it is registered by then (it may register with another consumer inside the callback)
+        // it is by then (it may register with another consumer, or move on again, inside the callback): the same search
         for (ConsumerEntry candidate : this.consumersByObject.values()) {
-            if (candidate.consumer.stopAfterCallback(producer, this::stopWhereRegistered)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Stops {@code producer} through the followed consumer it is registered with, if any. */
-    private boolean stopWhereRegistered(Producer producer) {
-        for (ConsumerEntry candidate : this.consumersByObject.values()) {
-            if (candidate.consumer.stopProducer(producer)) {
+            if (candidate.consumer.stopAfterCallback(producer, this::stopsThroughALoop)) {
                 return true;
             }
         }

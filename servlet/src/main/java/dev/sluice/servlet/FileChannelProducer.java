@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * file's position, and whichever of the task and {@link #stopProducing()} comes last closes the file.
  *
  * <p>The {@link #start() future} completes when the last buffer has been written and the producer has unregistered;
- * it fails with what {@link #next()} throws (an {@code Error} too, which a {@link VirtualMachineError} then still
- * throws to the executor), with whatever the executor throws instead of taking a task (a
+ * it fails with what {@link #next()} throws, or an {@code Error} the consumer's write throws (a
+ * {@link VirtualMachineError} is then still thrown to the executor), with whatever the executor throws instead of taking a task (a
  * {@code RejectedExecutionException} once it is shut down, or anything else), or with {@link #stopped()} when the
  * consumer stops the producer. The file is closed in every case.
  */
@@ -130,6 +130,18 @@ abstract class FileChannelProducer implements PushProducer {
     }
 
     private void writeSome() {
+        try {
+            writeTurn();
+        }
+        catch (Throwable failure) { // an Error from next(), or a fatal one the consumer's loop rethrew from write
+            end(failure);
+            if (failure instanceof VirtualMachineError error) {
+                throw error;
+            }
+        }
+    }
+
+    private void writeTurn() throws IOException {
         for (int writes = 0; writes < this.writesPerTurn; writes++) {
             int current = this.state.get();
             if ((current & STOPPED) != 0) {
@@ -139,18 +151,7 @@ abstract class FileChannelProducer implements PushProducer {
             if ((current & PAUSED) != 0) {
                 break;
             }
-            ByteBuffer next;
-            try {
-                next = next();
-            }
-            catch (Throwable failure) { // an Error too: the file is closed and the future ends in every case
-                end(failure);
-                if (failure instanceof VirtualMachineError error) {
-                    throw error;
-                }
-                return;
-            }
-            boolean more = this.consumer.write(next);
+            boolean more = this.consumer.write(next());
             if (complete()) {
                 this.consumer.unregisterProducer();
                 end(null);
