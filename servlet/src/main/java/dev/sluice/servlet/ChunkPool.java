@@ -1,7 +1,9 @@
 package dev.sluice.servlet;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -28,7 +30,7 @@ final class ChunkPool {
     private final AtomicReferenceArray<ByteBuffer> slots;
 
     /** The spares of each grown size, smallest first. */
-    private final AtomicReferenceArray<ByteBuffer>[] grownSlots;
+    private final List<AtomicReferenceArray<ByteBuffer>> grownSlots;
 
     /** The grown sizes: twice the chunk size, four times, ..., then {@link #grownSize}. */
     private final int[] grownSizes;
@@ -67,13 +69,12 @@ final class ChunkPool {
             classes++;
         }
         this.grownSizes = new int[(grownSlots > 0) ? classes : 0];
-        @SuppressWarnings("unchecked")
-        AtomicReferenceArray<ByteBuffer>[] spares = new AtomicReferenceArray[this.grownSizes.length];
+        List<AtomicReferenceArray<ByteBuffer>> spares = new ArrayList<>(this.grownSizes.length);
         for (int i = 0; i < this.grownSizes.length; i++) {
             this.grownSizes[i] = (int) Math.min((long) chunkSize << (i + 1), grownSize);
-            spares[i] = new AtomicReferenceArray<>(grownSlots);
+            spares.add(new AtomicReferenceArray<>(grownSlots));
         }
-        this.grownSlots = spares;
+        this.grownSlots = List.copyOf(spares);
     }
 
     /** The size of the chunk buffers kept. */
@@ -98,7 +99,7 @@ final class ChunkPool {
         }
         for (int i = 0; i < this.grownSizes.length; i++) {
             if (capacity > this.chunkSize && capacity <= this.grownSizes[i]) {
-                ByteBuffer spare = takeFrom(this.grownSlots[i]);
+                ByteBuffer spare = takeFrom(this.grownSlots.get(i));
                 return ((spare != null) ? spare.clear() : ByteBuffer.allocate(this.grownSizes[i])).limit(capacity);
             }
         }
@@ -116,7 +117,7 @@ final class ChunkPool {
         }
         for (int i = 0; i < this.grownSizes.length; i++) {
             if (buffer.capacity() == this.grownSizes[i]) {
-                giveTo(this.grownSlots[i], buffer);
+                giveTo(this.grownSlots.get(i), buffer);
                 return;
             }
         }
@@ -152,7 +153,7 @@ final class ChunkPool {
     @Override
     public String toString() {
         return "ChunkPool[" + this.slots.length() + " spares of " + this.chunkSize + " bytes, "
-                + ((this.grownSlots.length > 0) ? this.grownSlots[0].length() : 0) + " of each of "
+                + (this.grownSlots.isEmpty() ? 0 : this.grownSlots.get(0).length()) + " of each of "
                 + Arrays.toString(this.grownSizes) + "]";
     }
 }
