@@ -853,6 +853,7 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
         if (elsewhere) {
             return;
         }
+        onItsWay(key); // until the call returns, only this loop may stop it (the count was given up for the hand-off)
         try {
             producer.stopProducing();
         }
@@ -862,6 +863,9 @@ public abstract class ConsumerSupport<T> implements Consumer<T> {
                         + "is stopped all the same", producer, this.name, thrown);
                 notifyListeners((listener, p) -> listener.failed(p, thrown), producer);
             });
+        }
+        finally {
+            delivered(key);
         }
     }
 
