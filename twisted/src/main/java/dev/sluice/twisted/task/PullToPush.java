@@ -147,8 +147,8 @@ public final class PullToPush implements PushProducer {
             throw new IllegalStateException("Cannot register " + adapter + " with consumer " + consumer
                     + ", because producer " + support.producer() + " was never unregistered");
         }
-        adapter.startStreaming();
-        adapter.pauseProducing(); // hold until registered
+        adapter.heldUntilRegistered = true; // no pull before the registration; not the task's pause: a stream that
+        adapter.startStreaming();          // ended before it would make that pause throw
         StopOnUnregister listener = null;
         if (consumer instanceof ConsumerSupport<?> support) {
             listener = new StopOnUnregister(adapter, support);
@@ -164,7 +164,7 @@ public final class PullToPush implements PushProducer {
             adapter.stopStreaming();
             throw ex;
         }
-        adapter.resumeProducing(); // balances the hold; a no-op if the consumer stopped the stream meanwhile
+        adapter.heldUntilRegistered = false;
         return adapter;
     }
 
@@ -338,6 +338,9 @@ public final class PullToPush implements PushProducer {
     }
 
     /** The work: one {@code resumeProducing} per step, forever, unless the failure cannot be reported. */
+    /** Set by {@link #register} until the consumer has the registration: the cooperator pulls nothing meanwhile. */
+    private volatile boolean heldUntilRegistered;
+
     private final class Pull implements Iterator<Object> {
 
         private volatile boolean ended;
@@ -352,8 +355,8 @@ public final class PullToPush implements PushProducer {
             if (this.ended) {
                 throw new NoSuchElementException();
             }
-            if (PullToPush.this.refused) {
-                return null; // a write got false: the pause (then the resume) or the stop is on its way
+            if (PullToPush.this.refused || PullToPush.this.heldUntilRegistered) {
+                return null; // a write got false (the pause, then the resume, or the stop is on its way), or not yet
             }
             BufferView view = PullToPush.this.buffer;
             if (view != null && !view.isWritable()) {
