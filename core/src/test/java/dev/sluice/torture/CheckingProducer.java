@@ -417,6 +417,9 @@ abstract class CheckingProducer implements Producer {
         }
     }
 
+    /** The registry was told to stop this producer (an operator's stop). */
+    volatile boolean operatorStopOrdered;
+
     void moveTo(State next) {
         this.state = next;
     }
@@ -443,7 +446,12 @@ abstract class CheckingProducer implements Producer {
         String problem = null;
         synchronized (this) {
             History.Event last = this.lastTimeline;
-            if (this.ended && !(event == History.Event.L_FAILED && last == History.Event.STOP)) {
+            if (this.ended && event == History.Event.STOP && last == History.Event.L_UNREGISTERED
+                    && this.operatorStopOrdered) {
+                // ProducerListener's one exception: an operator's stop of a producer that left while the loop may
+                // still have been calling it is made by that loop after unregistered, with no stopped event
+            }
+            else if (this.ended && !(event == History.Event.L_FAILED && last == History.Event.STOP)) {
                 // failed comes right after the callback that threw, the stop included (ProducerListener's javadoc)
                 problem = event + " after the producer's last event " + last;
             }

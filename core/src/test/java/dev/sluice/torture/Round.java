@@ -732,6 +732,7 @@ final class Round {
             CheckingProducer target = namedProducer(random);
             if (target != null && target.registryName != null) {
                 target.history.add(History.Event.STOP_ORDERED, 1);
+                target.operatorStopOrdered = true;
                 ProducerRegistry operator = this.registry;
                 String name = target.registryName;
                 Checks.registryCall(() -> operator.stop(name));
