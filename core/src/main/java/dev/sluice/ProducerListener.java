@@ -13,9 +13,10 @@ package dev.sluice;
  * right before the call they announce, synchronously on the loop, so a slow listener delays the producer's next
  * callback by as long as it takes. A producer whose registration was unregistered before the loop announced it gets
  * no {@code registered} and no {@code unregistered}; one stopped before its announcement gets {@code registered}, then
- * {@code stopped}. One exception: an operator's stop of a producer that unregistered itself inside a callback still
- * running ({@link ConsumerSupport#stopAfterCallback}) is made by the loop after {@code unregistered}, with no
- * {@code stopped} (the registry records it), and {@code failed} follows if it throws; if the producer registered again
+ * {@code stopped}. One exception: an operator's stop of a producer that was unregistered while the loop was inside a
+ * callback to it, or about to call it ({@link ConsumerSupport#stopAfterCallback}), is made by the loop after
+ * {@code unregistered}, with no {@code stopped} (the registry records it), and {@code failed} follows if it throws; if
+ * the producer registered again
  * inside that callback, that registration is the one stopped, with its own {@code registered} and {@code stopped}.
  * Listeners must be quick; anything one throws (but a {@link VirtualMachineError}) is logged and ignored, and the loop
  * goes on.
